@@ -1,0 +1,78 @@
+"""Deploying models: versions, and bad uploads refused with every reason and nothing stored."""
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from workflows import definitions
+from workflows.errors import InvalidModel
+from workflows.models import ProcessDefinition
+
+from .helpers import register
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bundle():
+    return definitions.read_bundle_from_dirs(ROOT / 'bpmn_models' / 'withdrawal.bpmn', ROOT / 'rules', ROOT / 'forms')
+
+
+def _count(session):
+    return session.scalar(select(func.count(ProcessDefinition.id)))
+
+
+def test_redeploying_unchanged_bundle_keeps_the_version(session):
+    before = _count(session)
+    definition = definitions.deploy(session, _bundle())
+    assert definition.version == 1 and _count(session) == before
+
+
+def test_changed_bundle_is_a_new_version_and_running_cases_keep_theirs(session, user_named):
+    instance = register(session, user_named('clerk'))
+    files = _bundle()
+    files['withdrawal.bpmn'] = files['withdrawal.bpmn'].replace('name="审核"', 'name="审核（新版）"')
+    v2 = definitions.deploy(session, files)
+    session.commit()
+    assert v2.version == 2
+    assert instance.definition.version == 1
+    assert register(session, user_named('clerk')).definition.version == 2
+
+
+@pytest.mark.parametrize('mutate, expected', [
+    (lambda x: x.replace('</bpmn:definitions>', ''), 'well-formed'),
+    (lambda x: '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+     + x.split('?>', 1)[1], 'DOCTYPE'),
+    (lambda x: x.replace('rule_decision == "reject"', '__import__("os").system("id")'), 'refused'),
+    (lambda x: x.replace('decision = "approve"', 'import os\ndecision = "approve"'), 'refused'),
+    (lambda x: x.replace('name="reviewer"', 'name="nobody"'), 'not a business role'),
+    (lambda x: x.replace('name="cashier"', 'name="admin"'), 'not a business role'),
+    (lambda x: x.replace('withdrawal_review.json', 'missing.json'), 'not in the bundle'),
+    (lambda x: x.replace('value="2wd"', 'value="2 weeks"'), 'time limit'),
+    (lambda x: x.replace('value="start,accept,await_materials"', 'value="ghost"'), 'unknown task'),
+])
+def test_bad_models_are_refused_with_a_reason_and_store_nothing(session, mutate, expected):
+    files = _bundle()
+    files['withdrawal.bpmn'] = mutate(files['withdrawal.bpmn'])
+    before = _count(session)
+    with pytest.raises(InvalidModel) as info:
+        definitions.deploy(session, files)
+    text = str(info.value) + ' '.join(info.value.problems)
+    assert expected in text
+    assert _count(session) == before
+
+
+def test_unsafe_dmn_rule_is_refused(session):
+    files = _bundle()
+    files['withdrawal_rules.dmn'] = files['withdrawal_rules.dmn'].replace(
+        '<text>&lt;= 20000</text>', '<text>().__class__.__bases__</text>')
+    with pytest.raises(InvalidModel) as info:
+        definitions.deploy(session, files)
+    assert any('withdrawal_rules.dmn' in p and '__class__' in p for p in info.value.problems)
+
+
+def test_invalid_form_schema_is_refused(session):
+    files = _bundle()
+    files['withdrawal_review.json'] = '{"type": "object", "properties": {"x": {"type": "nonsense"}}}'
+    with pytest.raises(InvalidModel) as info:
+        definitions.deploy(session, files)
+    assert any('withdrawal_review.json' in p for p in info.value.problems)

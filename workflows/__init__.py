@@ -1,0 +1,1 @@
+"""The engine layer: SpiffWorkflow, persistence, permissions and audit. Never imports Flask."""

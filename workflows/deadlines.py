@@ -1,0 +1,59 @@
+"""Due dates: task time limits and the case's statutory decision date, in the center's calendar.
+
+The calendar is read from the database only when a date must be computed (a task is created,
+a case starts or resumes), so a plain task completion costs no calendar queries.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from .calendar import Calendar, Due, TimeLimit, parse_time_limit
+from .models import CalendarDay, CalendarYear, Setting
+
+DEFAULT_DECISION_DAY_TYPE = 'wd'
+
+
+def load_calendar(session) -> Calendar:
+    """The center's calendar as stored: overrides for loaded years, provisional elsewhere."""
+    overrides = dict(session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all())
+    years = session.scalars(select(CalendarYear.year)).all()
+    return Calendar(overrides, years)
+
+
+def get_setting(session, key, default):
+    """A setting's stored value, or `default`."""
+    value = session.scalar(select(Setting.value).where(Setting.key == key))
+    return default if value is None else value
+
+
+def decision_limit(session, process_key, properties) -> TimeLimit | None:
+    """The statutory decision limit of a process, with the day type taken from the settings."""
+    days = properties.get('decisionLimitDays')
+    if not days:
+        return None
+    unit = get_setting(session, f'{process_key}.decision_day_type', DEFAULT_DECISION_DAY_TYPE)
+    return parse_time_limit(f'{int(days)}{unit}')
+
+
+def task_due(calendar: Calendar, created: date, time_limit: str | None) -> Due | None:
+    """The due date of a task created on `created` with a declared time limit."""
+    if not time_limit:
+        return None
+    return calendar.due(created, parse_time_limit(time_limit))
+
+
+def resumed_due(calendar: Calendar, due: date, paused_on: date, resumed_on: date) -> Due:
+    """Push a decision date back by the working days the case spent waiting for the applicant."""
+    waited = calendar.working_days_between(paused_on, resumed_on)
+    return calendar.add_working_days(due, waited) if waited else Due(due, calendar.is_provisional(due))
+
+
+CENTER_TZ = ZoneInfo('Asia/Shanghai')
+
+
+def local_date(utc_naive: datetime) -> date:
+    """The center's calendar day for a stored (naive UTC) timestamp."""
+    return utc_naive.replace(tzinfo=timezone.utc).astimezone(CENTER_TZ).date()

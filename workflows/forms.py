@@ -1,0 +1,109 @@
+"""Task forms: turn submitted fields into JSON by the schema's types, and validate them.
+
+Errors are collected per field as (English message template, params) pairs marked with N_, so the
+web layer can translate them and show each one next to its field.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from .errors import N_, FormInvalid
+
+_FORMAT_CHECKER = FormatChecker()
+
+_MESSAGES = {
+    'required': N_('This field is required.'),
+    'type': N_('Enter a valid value.'),
+    'enum': N_('Choose one of the listed options.'),
+    'const': N_('This value is not allowed here.'),
+    'minLength': N_('Enter at least %(limit)s characters.'),
+    'maxLength': N_('Enter at most %(limit)s characters.'),
+    'minimum': N_('Must be at least %(limit)s.'),
+    'maximum': N_('Must be at most %(limit)s.'),
+    'exclusiveMinimum': N_('Must be greater than %(limit)s.'),
+    'exclusiveMaximum': N_('Must be less than %(limit)s.'),
+    'pattern': N_('The format is not valid.'),
+    'format': N_('The format is not valid.'),
+    'minItems': N_('Choose at least %(limit)s.'),
+    'maxItems': N_('Choose at most %(limit)s.'),
+    'uniqueItems': N_('Each option may be chosen once.'),
+    'additionalProperties': N_('Unexpected field.'),
+}
+_FALLBACK = N_('The value is not valid.')
+
+
+def _coerce_scalar(prop, raw):
+    raw = raw.strip()
+    kind = prop.get('type')
+    if raw == '':
+        return None
+    try:
+        if kind == 'integer':
+            return int(raw)
+        if kind == 'number':
+            value = float(raw)
+            return int(value) if value.is_integer() and 'e' not in raw.lower() else value
+    except ValueError:
+        return raw  # left as text so the schema reports a type error on this field
+    if kind == 'boolean':
+        return {'true': True, 'false': False, 'on': True, '1': True, '0': False}.get(raw.lower(), raw)
+    return raw
+
+
+def coerce(schema: dict, fields) -> dict:
+    """Build JSON data from HTML form fields (`fields` has get/getlist, like a MultiDict)."""
+    data = {}
+    for name, prop in schema.get('properties', {}).items():
+        if prop.get('type') == 'array':
+            values = [v for v in fields.getlist(name) if v.strip()]
+            if values or name in fields:
+                data[name] = [_coerce_scalar(prop.get('items', {}), v) for v in values]
+            continue
+        raw = fields.get(name)
+        if raw is None:
+            continue
+        value = _coerce_scalar(prop, raw)
+        if value is not None:
+            data[name] = value
+    return data
+
+
+def _field_of(error):
+    if error.validator == 'required':
+        missing = [k for k in error.validator_value if k not in (error.instance or {})]
+        return [tuple(error.absolute_path) + (k,) for k in missing]
+    if error.validator == 'additionalProperties':
+        extra = set(error.instance) - set(error.schema.get('properties', {}))
+        return [tuple(error.absolute_path) + (k,) for k in sorted(extra)]
+    return [tuple(error.absolute_path)]
+
+
+def validation_errors(schema: dict, data: dict) -> dict[str, list[tuple[str, dict]]]:
+    """Field name ('' for the whole form) -> list of (message template, params)."""
+    validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    errors: dict[str, list[tuple[str, dict]]] = {}
+    for error in validator.iter_errors(data):
+        if error.validator in ('if', 'then', 'else', 'allOf', 'anyOf', 'oneOf'):
+            continue
+        message = _MESSAGES.get(error.validator, _FALLBACK)
+        params = {'limit': error.validator_value} if '%(limit)' in message else {}
+        for path in _field_of(error):
+            name = str(path[0]) if path else ''
+            if (message, params) not in errors.setdefault(name, []):
+                errors[name].append((message, params))
+    return errors
+
+
+def validate(schema: dict, data: dict) -> dict:
+    """Return `data` if it satisfies the schema; else raise FormInvalid with every field's errors."""
+    errors = validation_errors(schema, data)
+    if errors:
+        raise FormInvalid(N_('Please correct the marked fields.'), errors)
+    return data
+
+
+def today_iso() -> str:
+    """Default for date fields."""
+    return date.today().isoformat()

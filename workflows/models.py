@@ -1,0 +1,214 @@
+"""Tables. The workflow blob lives in `instance_state`; everything queried lives in projections."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer,
+                        LargeBinary, String, Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow():
+    """Timezone-aware now in UTC; stored as naive UTC so SQLite and PostgreSQL agree."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict: JSON, list: JSON}
+
+
+class Role(Base):
+    __tablename__ = 'role'
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(64))
+    is_business: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class UserRole(Base):
+    __tablename__ = 'user_role'
+    user_id: Mapped[int] = mapped_column(ForeignKey('app_user.id', ondelete='CASCADE'), primary_key=True)
+    role_code: Mapped[str] = mapped_column(ForeignKey('role.code'), primary_key=True)
+
+
+class User(Base):
+    __tablename__ = 'app_user'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(64))
+    id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    roles: Mapped[list[Role]] = relationship(secondary='user_role', lazy='selectin')
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        return frozenset(r.code for r in self.roles)
+
+
+class ProcessDefinition(Base):
+    """One deployed version of a process bundle (BPMN + DMN + forms)."""
+    __tablename__ = 'process_definition'
+    __table_args__ = (UniqueConstraint('key', 'version'),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(128))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    properties: Mapped[dict] = mapped_column(default=dict)
+    deployed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    deployed_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
+    files: Mapped[list[DefinitionFile]] = relationship(
+        back_populates='definition', order_by='DefinitionFile.name', lazy='selectin')
+
+
+class DefinitionFile(Base):
+    __tablename__ = 'definition_file'
+    __table_args__ = (UniqueConstraint('definition_id', 'name'),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey('process_definition.id', ondelete='CASCADE'))
+    name: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(8))  # bpmn | dmn | form
+    content: Mapped[str] = mapped_column(Text)
+    definition: Mapped[ProcessDefinition] = relationship(back_populates='files')
+
+
+class InstanceStatus(enum.Enum):
+    running = 'running'
+    waiting = 'waiting'        # paused for the applicant (一次性告知): the clock does not run
+    completed = 'completed'
+    error = 'error'
+
+
+class ProcessInstance(Base):
+    __tablename__ = 'process_instance'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey('process_definition.id'), index=True)
+    business_key: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    applicant_name: Mapped[str | None] = mapped_column(String(64))
+    applicant_id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    status: Mapped[InstanceStatus] = mapped_column(Enum(InstanceStatus, native_enum=False, length=16),
+                                                   default=InstanceStatus.running, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    summary: Mapped[dict] = mapped_column(default=dict)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_due: Mapped[date | None] = mapped_column(Date)
+    decision_due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_since: Mapped[date | None] = mapped_column(Date)
+    next_timer_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # bumped by runtime.lock_instance
+    definition: Mapped[ProcessDefinition] = relationship(lazy='joined')
+
+
+class InstanceState(Base):
+    """The serialized SpiffWorkflow state, one row per instance, without the spec."""
+    __tablename__ = 'instance_state'
+    instance_id: Mapped[int] = mapped_column(ForeignKey('process_instance.id', ondelete='CASCADE'),
+                                             primary_key=True)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TaskState(enum.Enum):
+    ready = 'ready'
+    completed = 'completed'
+    cancelled = 'cancelled'
+
+
+class HumanTask(Base):
+    __tablename__ = 'human_task'
+    __table_args__ = (Index('ix_human_task_queue', 'state', 'role_code', 'due_date'),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey('process_instance.id', ondelete='CASCADE'),
+                                             index=True)
+    task_guid: Mapped[str] = mapped_column(String(36), unique=True)
+    spec_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(128))
+    role_code: Mapped[str] = mapped_column(ForeignKey('role.code'))
+    form_name: Mapped[str | None] = mapped_column(String(128))
+    state: Mapped[TaskState] = mapped_column(Enum(TaskState, native_enum=False, length=16),
+                                             default=TaskState.ready)
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    time_limit: Mapped[str | None] = mapped_column(String(16))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'), index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision: Mapped[str | None] = mapped_column(String(32))
+    instance: Mapped[ProcessInstance] = relationship(lazy='joined')
+    claimer: Mapped[User | None] = relationship(foreign_keys=[claimed_by])
+    completer: Mapped[User | None] = relationship(foreign_keys=[completed_by])
+
+
+class AuditEvent(Base):
+    """Append-only. Each row's hash covers its content and the previous row's hash."""
+    __tablename__ = 'audit_event'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
+    actor_name: Mapped[str] = mapped_column(String(64))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey('process_instance.id'), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey('human_task.id'))
+    action: Mapped[str] = mapped_column(String(32))
+    basis: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict] = mapped_column(default=dict)
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """A single row holding the chain's last hash; updating it serialises concurrent appends."""
+    __tablename__ = 'audit_head'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CalendarDay(Base):
+    """A day whose working status differs from the Mon–Fri rule (holiday or 调休 working day)."""
+    __tablename__ = 'calendar_day'
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(64), default='')
+
+
+class CalendarYear(Base):
+    """A year whose official table is loaded; deadlines in other years are provisional."""
+    __tablename__ = 'calendar_year'
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(128))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FundAccount(Base):
+    """An employee's provident fund account (the slice of the core system the rules need)."""
+    __tablename__ = 'fund_account'
+    account_no: Mapped[str] = mapped_column(String(20), primary_key=True)
+    holder_name: Mapped[str] = mapped_column(String(64))
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    balance: Mapped[int] = mapped_column(Integer)  # in fen (分)
+    employer: Mapped[str] = mapped_column(String(128), default='')
+
+
+class FraudBan(Base):
+    """诚信黑名单: a person barred from withdrawals and loans until a date."""
+    __tablename__ = 'fraud_ban'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    basis: Mapped[str] = mapped_column(String(200))
+    until: Mapped[date] = mapped_column(Date)
+
+
+class Setting(Base):
+    """An administrator-editable setting (e.g. whether a process's decision days are working days)."""
+    __tablename__ = 'setting'
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,197 @@
+"""The one way to change a process instance: start it, claim, release or complete its tasks.
+
+Every change locks the instance first (optimistic: ``UPDATE … SET version = version + 1 WHERE
+version = <read>``), so of two people completing the same task exactly one wins and the other
+gets Conflict; then restores the workflow, runs it, saves the state and refreshes the
+projections and the audit trail, all in the caller's transaction. The caller commits once.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState as SpiffState
+
+from . import audit, state
+from .definitions import latest_definition, loaded_definition
+from .errors import N_, Conflict, DomainError, NotAllowed, NotFound
+from .facts import FACT_PROVIDERS
+from .forms import validate
+from .models import (HumanTask, InstanceState, InstanceStatus, ProcessInstance, TaskState, utcnow)
+from .permissions import check_may_work, check_task_open, may_register
+from .projections import sync_projections
+
+SUMMARY_FIELDS = ('withdrawal_type', 'amount', 'channel', 'account_no', 'rule_decision', 'rule_reason',
+                  'rule_basis', 'decision', 'reason', 'basis', 'missing_items')
+
+
+class ModelFailed(DomainError):
+    """The process model itself failed while running (a script or condition error)."""
+
+    status = 422
+
+
+def get_task(session, task_id) -> HumanTask:
+    """A human task by id, or NotFound."""
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(N_('Task not found.'))
+    return task
+
+
+def get_instance(session, instance_id) -> ProcessInstance:
+    """A process instance by id, or NotFound."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(N_('Case not found.'))
+    return instance
+
+
+def lock_instance(session, instance: ProcessInstance):
+    """Claim the right to change `instance`, or raise Conflict if someone changed it first."""
+    try:
+        result = session.execute(
+            update(ProcessInstance)
+            .where(ProcessInstance.id == instance.id, ProcessInstance.version == instance.version)
+            .values(version=instance.version + 1)
+            .execution_options(synchronize_session=False))
+    except OperationalError as exc:  # SQLite: another writer kept the database locked too long
+        raise Conflict(N_('Someone else is changing this case; please try again.')) from exc
+    if result.rowcount != 1:
+        raise Conflict(N_('This case was changed by someone else; reload and try again.'))
+    set_committed_value(instance, 'version', instance.version + 1)
+
+
+def _run(workflow, spiff_task=None):
+    try:
+        if spiff_task is not None:
+            spiff_task.run()
+        workflow.do_engine_steps()
+    except WorkflowException as exc:
+        where = getattr(getattr(exc, 'task_spec', None), 'bpmn_name', None) or '?'
+        raise ModelFailed(N_('The process model failed at step %(step)s: %(error)s'),
+                          step=where, error=str(exc)) from exc
+
+
+def _summary(workflow) -> dict:
+    data = (workflow.last_task or workflow.task_tree).data
+    return {k: data[k] for k in SUMMARY_FIELDS if k in data}
+
+
+def _record_rule_result(session, workflow, instance, client_addr):
+    data = (workflow.last_task or workflow.task_tree).data
+    if 'rule_decision' in data:
+        audit.record(session, None, 'rules', instance_id=instance.id, client_addr=client_addr,
+                     basis=data.get('rule_basis'),
+                     data={'decision': data['rule_decision'], 'reason': data.get('rule_reason')})
+
+
+def start_instance(session, key, data, user, client_addr=None, now: datetime | None = None):
+    """Register an application: validate the start form, gather facts, run the rules."""
+    if not may_register(user, key):
+        raise NotAllowed(N_('Only window clerks register applications.'))
+    now = now or utcnow()
+    definition = latest_definition(session, key)
+    loaded = loaded_definition(definition)
+    data = validate(loaded.form(loaded.properties['startForm']), data)
+    applicant = FACT_PROVIDERS[key](session, data, now.date())
+    if user.id_number and user.id_number == applicant.id_number:
+        raise NotAllowed(N_('You may not handle a case in which you are the applicant.'))
+    instance = ProcessInstance(definition=definition, business_key=uuid.uuid4().hex, title=applicant.title,
+                               applicant_name=applicant.name, applicant_id_number=applicant.id_number,
+                               started_at=now, started_by=user.id, status=InstanceStatus.running)
+    session.add(instance)
+    session.flush()
+    instance.business_key = f'{loaded.properties.get("businessKeyPrefix", "GJJ")}{now:%Y%m%d}{instance.id:06d}'
+    workflow = state.new_workflow(loaded)
+    workflow.task_tree.data.update({**data, **applicant.facts})
+    audit.record(session, user, 'register', instance_id=instance.id, client_addr=client_addr,
+                 data={'form': data, 'facts': applicant.facts})
+    _run(workflow)
+    _record_rule_result(session, workflow, instance, client_addr)
+    sync_projections(session, instance, workflow, loaded, user, now, client_addr, started=True)
+    instance.summary = _summary(workflow)
+    session.add(InstanceState(instance_id=instance.id, state=state.dump(workflow)))
+    session.flush()
+    return instance
+
+
+def claim_task(session, task_id, user, client_addr=None) -> HumanTask:
+    """Take a task from the role queue into one's own inbox."""
+    task = get_task(session, task_id)
+    check_task_open(task, user)
+    if task.claimed_by == user.id:
+        return task
+    check_may_work(session, user, task, loaded_definition(task.instance.definition))
+    result = session.execute(update(HumanTask).where(HumanTask.id == task.id, HumanTask.claimed_by.is_(None),
+                                                      HumanTask.state == TaskState.ready)
+                             .values(claimed_by=user.id).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict(N_('Someone else claimed this task first.'))
+    set_committed_value(task, 'claimed_by', user.id)
+    audit.record(session, user, 'claim', instance_id=task.instance_id, task_id=task.id, client_addr=client_addr)
+    return task
+
+
+def release_task(session, task_id, user, client_addr=None) -> HumanTask:
+    """Put a claimed task back into its role queue."""
+    task = get_task(session, task_id)
+    check_task_open(task)
+    if task.claimed_by != user.id:
+        raise NotAllowed(N_('Only the person who claimed this task can release it.'))
+    result = session.execute(update(HumanTask).where(HumanTask.id == task.id, HumanTask.claimed_by == user.id,
+                                                      HumanTask.state == TaskState.ready)
+                             .values(claimed_by=None).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict(N_('This task has already been handled.'))
+    set_committed_value(task, 'claimed_by', None)
+    audit.record(session, user, 'release', instance_id=task.instance_id, task_id=task.id, client_addr=client_addr)
+    return task
+
+
+def task_form(session, task: HumanTask):
+    """(loaded definition, task metadata, JSON Schema) for a human task."""
+    loaded = loaded_definition(task.instance.definition)
+    meta = loaded.tasks[task.spec_id]
+    return loaded, meta, loaded.form(meta.form)
+
+
+def complete_task(session, task_id, data, user, client_addr=None, now: datetime | None = None) -> HumanTask:
+    """Validate and submit a task's form, then run the process to its next wait state."""
+    now = now or utcnow()
+    task = get_task(session, task_id)
+    loaded, meta, schema = task_form(session, task)
+    check_task_open(task, user)
+    check_may_work(session, user, task, loaded)
+    data = validate(schema, data)
+    instance = task.instance
+    lock_instance(session, instance)
+    blob = session.get(InstanceState, instance.id)
+    workflow = state.restore(blob.state, loaded)
+    spiff_task = workflow.get_task_from_id(UUID(task.task_guid))
+    if spiff_task is None or spiff_task.state != SpiffState.READY:
+        raise Conflict(N_('This task has already been handled.'))
+    before = {k: spiff_task.data.get(k) for k in data}
+    spiff_task.data.update(data)
+    _run(workflow, spiff_task)
+    task.state, task.completed_by, task.completed_at = TaskState.completed, user.id, now
+    task.claimed_by = user.id
+    task.decision = str(data['decision']) if 'decision' in data else None
+    audit.record(session, user, 'complete', instance_id=instance.id, task_id=task.id, client_addr=client_addr,
+                 basis=data.get('basis'), data={'step': meta.name, 'before': before, 'after': data})
+    sync_projections(session, instance, workflow, loaded, user, now, client_addr)
+    instance.summary = _summary(workflow)
+    blob.state = state.dump(workflow)
+    session.flush()
+    return task
+
+
+def instance_tasks(session, instance_id):
+    """All human tasks of an instance, oldest first."""
+    return session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
+                           .order_by(HumanTask.created_at, HumanTask.id)).all()

@@ -1,0 +1,109 @@
+"""Reference data every database needs (roles, calendar, processes) and the demo data set."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from . import audit
+from .calendar import holiday_rows_from_chinese_calendar
+from .definitions import deploy, read_bundle_from_dirs
+from .models import CalendarDay, CalendarYear, FraudBan, FundAccount, Role, Setting, User
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ROLES = [
+    ('clerk', '受理员', 'Window clerk', True),
+    ('reviewer', '审核员', 'Reviewer', True),
+    ('approver', '审批人', 'Section chief', True),
+    ('director', '中心主任', 'Director', True),
+    ('cashier', '财务', 'Cashier', True),
+    ('officer', '执法人员', 'Enforcement officer', True),
+    ('legal', '法制审核员', 'Legal reviewer', True),
+    ('hearing', '听证主持人', 'Hearing officer', True),
+    ('supervisor', '监察稽核', 'Supervisor', False),
+    ('admin', '系统管理员', 'Administrator', False),
+]
+
+DEMO_PASSWORD = 'gjj-demo-2026'
+
+# username, full name, ID number, roles
+DEMO_USERS = [
+    ('clerk', '王受理', '310101198501010011', ['clerk']),
+    ('clerk2', '孙受理', '310101198601010022', ['clerk']),
+    ('reviewer', '李审核', '310101198701010033', ['reviewer']),
+    ('reviewer2', '周审核', '310101198801010044', ['reviewer']),
+    ('approver', '吴审批', '310101197901010055', ['approver']),
+    ('director', '郑主任', '310101197001010066', ['director']),
+    ('cashier', '赵财务', '310101198901010077', ['cashier']),
+    ('officer', '钱执法', '310101199001010088', ['officer']),
+    ('officer2', '冯执法', '310101199101010099', ['officer']),
+    ('legal', '陈法制', '310101198201010100', ['legal']),
+    ('hearing', '褚听证', '310101198301010111', ['hearing']),
+    ('supervisor', '卫监察', '310101197501010122', ['supervisor']),
+    ('admin', '蒋管理', '310101197601010133', ['admin']),
+]
+
+# account no, holder, ID number, balance (yuan), employer
+DEMO_ACCOUNTS = [
+    ('100000000001', '张伟', '310104199203154512', 86000, '上海某某科技有限公司'),
+    ('100000000002', '刘芳', '310105198807226023', 12500, '上海某某物流有限公司'),
+    ('100000000003', '杨洋', '310106199512019034', 150000, '上海某某银行股份有限公司'),
+    ('100000000004', '黄强', '310107198011304045', 30000, '上海某某建筑工程有限公司'),
+    ('100000000005', '李审核', '310101198701010033', 40000, '本中心'),
+]
+
+DEMO_BANS = [
+    ('310107198011304045', '2024年以虚假租房合同骗提住房公积金', '《住房公积金管理条例》（2026年修订）第四十一条', date(2029, 6, 30)),
+]
+
+
+def seed_reference(session, calendar_years=range(2024, 2027)):
+    """Roles, the audit chain head, the calendar and default settings (idempotent)."""
+    known = set(session.scalars(select(Role.code)))
+    session.add_all(Role(code=c, name_zh=zh, name_en=en, is_business=b) for c, zh, en, b in ROLES if c not in known)
+    audit.ensure_head(session)
+    for year in calendar_years:
+        load_calendar_year(session, year)
+    if session.get(Setting, 'withdrawal.decision_day_type') is None:
+        session.add(Setting(key='withdrawal.decision_day_type', value='wd'))
+    session.flush()
+
+
+def load_calendar_year(session, year, source='chinese_calendar'):
+    """Replace one year's holiday/调休 rows with the maintained package's table."""
+    rows = holiday_rows_from_chinese_calendar(year)
+    session.query(CalendarDay).filter(CalendarDay.day >= date(year, 1, 1),
+                                      CalendarDay.day <= date(year, 12, 31)).delete()
+    session.add_all(CalendarDay(day=d, is_workday=w, note=n) for d, w, n in rows)
+    existing = session.get(CalendarYear, year)
+    if existing is None:
+        session.add(CalendarYear(year=year, source=source))
+    session.flush()
+
+
+def deploy_models(session, root=ROOT, actor_id=None):
+    """Deploy every BPMN file in bpmn_models/ with its rules and forms (new version if changed)."""
+    return [deploy(session, read_bundle_from_dirs(path, root / 'rules', root / 'forms'), actor_id)
+            for path in sorted((root / 'bpmn_models').glob('*.bpmn'))]
+
+
+def seed_demo(session, password=DEMO_PASSWORD):
+    """Demo users (one or more per role), fund accounts and a fraud ban (idempotent)."""
+    roles = {r.code: r for r in session.scalars(select(Role))}
+    existing = set(session.scalars(select(User.username)))
+    hashed = generate_password_hash(password)  # one shared demo password: hash it once
+    for username, name, id_number, codes in DEMO_USERS:
+        if username not in existing:
+            session.add(User(username=username, full_name=name, id_number=id_number,
+                             password_hash=hashed,
+                             roles=[roles[c] for c in codes]))
+    for no, holder, id_number, balance, employer in DEMO_ACCOUNTS:
+        if session.get(FundAccount, no) is None:
+            session.add(FundAccount(account_no=no, holder_name=holder, id_number=id_number,
+                                    balance=balance * 100, employer=employer))
+    if not session.scalar(select(FraudBan.id).limit(1)):
+        session.add_all(FraudBan(id_number=i, reason=r, basis=b, until=u) for i, r, b, u in DEMO_BANS)
+    session.flush()
