@@ -1,0 +1,41 @@
+"""gjj-flow web application (Flask). The engine layer lives in `workflows/` and never imports Flask."""
+from __future__ import annotations
+
+from flask import Flask, redirect, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+
+from . import cli, config, db, errors, i18n, security, templating
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config=None):
+    """Application factory."""
+    app = Flask(__name__, instance_relative_config=True)
+    config.load(app, test_config)
+    db.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    _register_blueprints(app)
+
+    @app.get('/')
+    def index():
+        if not current_user.is_authenticated:
+            return redirect(url_for('auth.login'))
+        return redirect(url_for('inbox.mine'))
+
+    return app
+
+
+def _register_blueprints(app):
+    from .auth.views import bp as auth_bp
+    from .cases.views import bp as cases_bp
+    from .inbox.views import bp as inbox_bp
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(inbox_bp)
+    app.register_blueprint(cases_bp)

@@ -1,0 +1,58 @@
+"""Log in and out."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
+from flask_login import login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from urllib.parse import urlsplit
+from werkzeug.security import check_password_hash
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from workflows import audit
+from workflows.models import User
+
+from ..db import get_session
+from ..security import CurrentUser
+
+bp = Blueprint('auth', __name__, url_prefix='/auth', template_folder='templates')
+
+
+class LoginForm(FlaskForm):
+    username = StringField(lazy_gettext('Username'), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(lazy_gettext('Password'), validators=[DataRequired(), Length(max=128)])
+
+
+def _safe_next(target):
+    parts = urlsplit(target or '')
+    return target if target and not parts.scheme and not parts.netloc and target.startswith('/') else None
+
+
+@bp.route('/login', methods=['GET', 'POST'])
+def login():
+    """Show the login form; on valid credentials start a session."""
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template('auth/login.html', form=form), (422 if form.is_submitted() else 200)
+    session = get_session()
+    user = session.scalars(select(User).where(User.username == form.username.data.strip())).first()
+    if user is None or not user.active or not check_password_hash(user.password_hash, form.password.data):
+        audit.record(session, None, 'login_failed', data={'username': form.username.data[:64]},
+                     client_addr=request.remote_addr)
+        session.commit()
+        flash(gettext('Wrong username or password.'), 'danger')
+        return render_template('auth/login.html', form=form), 401
+    login_user(CurrentUser(user))
+    audit.record(session, user, 'login', client_addr=request.remote_addr)
+    session.commit()
+    return redirect(_safe_next(request.args.get('next')) or url_for('index'))
+
+
+@bp.post('/logout')
+@login_required
+def logout():
+    """End the session."""
+    logout_user()
+    return redirect(url_for('auth.login'))

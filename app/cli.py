@@ -1,0 +1,72 @@
+"""Command-line tasks: `flask --app app init-db --demo`, `verify`, `deploy`, `load-calendar`."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from workflows import audit, schema, seed
+from workflows.errors import InvalidModel
+
+
+def _session():
+    return current_app.extensions['gjj_sessions']()
+
+
+@click.command('init-db')
+@click.option('--demo', is_flag=True, help='Also load demo users, accounts and a fraud ban.')
+def init_db(demo):
+    """Migrate the database, load roles, the calendar and the processes (idempotent)."""
+    schema.upgrade(current_app.extensions['gjj_engine'])
+    with _session() as session:
+        seed.seed_reference(session)
+        if demo:
+            seed.seed_demo(session)
+        definitions = seed.deploy_models(session)
+        session.commit()
+    for d in definitions:
+        click.echo(f'process {d.key} v{d.version} ready')
+    if demo:
+        click.echo(f'demo users ready (password: {seed.DEMO_PASSWORD})')
+
+
+@click.command('deploy')
+def deploy():
+    """Deploy bpmn_models/ with rules/ and forms/ as new versions where anything changed."""
+    with _session() as session:
+        try:
+            definitions = seed.deploy_models(session)
+        except InvalidModel as exc:
+            raise click.ClickException('\n'.join([str(exc), *exc.problems])) from exc
+        session.commit()
+    for d in definitions:
+        click.echo(f'process {d.key} v{d.version}')
+
+
+@click.command('verify')
+def verify():
+    """Check the audit trail's hash chain; exit 1 if any row was edited or deleted."""
+    with _session() as session:
+        result = audit.verify(session)
+    for problem in result.problems:
+        click.echo(problem, err=True)
+    if not result.ok:
+        raise SystemExit(1)
+    click.echo(f'audit trail intact: {result.checked} events')
+
+
+@click.command('load-calendar')
+@click.argument('year', type=int)
+def load_calendar(year):
+    """(Re)load one year's holidays and 调休 working days from the chinese-calendar package."""
+    with _session() as session:
+        try:
+            seed.load_calendar_year(session, year)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        session.commit()
+    click.echo(f'calendar {year} loaded')
+
+
+def init_app(app):
+    for command in (init_db, deploy, verify, load_calendar):
+        app.cli.add_command(command)

@@ -1,0 +1,44 @@
+"""Configuration: safe defaults, then instance/config.py, then environment variables. One place."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    'SQLALCHEMY_ECHO': False,
+    'BABEL_DEFAULT_LOCALE': 'zh',
+    'BABEL_DEFAULT_TIMEZONE': 'Asia/Shanghai',
+    'LANGUAGES': ('zh', 'en'),
+    'PAGE_SIZE': 20,
+    'SESSION_COOKIE_HTTPONLY': True,
+    'SESSION_COOKIE_SAMESITE': 'Lax',
+    'WTF_CSRF_TIME_LIMIT': 8 * 3600,
+}
+
+ENV_KEYS = ('DATABASE_URL', 'SECRET_KEY')
+
+
+def _secret_key(instance_path: Path) -> str:
+    """A key shared by every app process on this host: kept in the instance folder, not in memory."""
+    path = instance_path / 'secret_key'
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(app, test_config=None):
+    """Fill app.config in order: defaults, instance/config.py, environment, test overrides."""
+    instance_path = Path(app.instance_path)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(DEFAULTS)
+    app.config['DATABASE_URL'] = f'sqlite:///{instance_path / "gjj-flow.sqlite"}'
+    app.config.from_pyfile('config.py', silent=True)
+    for key in ENV_KEYS:
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get('SECRET_KEY'):
+        app.config['SECRET_KEY'] = _secret_key(instance_path)

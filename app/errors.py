@@ -1,0 +1,53 @@
+"""The one place where domain errors become HTTP responses. The request's changes are rolled back."""
+from __future__ import annotations
+
+from flask import g, render_template, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from workflows.errors import DomainError
+
+
+def message_of(error: DomainError) -> str:
+    """The translated, filled-in message of a domain error."""
+    text = gettext(error.message)
+    return text % error.params if error.params else text
+
+
+def _rollback():
+    session = g.get('db')
+    if session is not None:
+        session.rollback()
+
+
+def _respond(status, title, message, details=()):
+    if request.accept_mimetypes.best == 'application/json':
+        return {'error': title, 'message': message, 'details': list(details)}, status
+    return render_template('error.html', status=status, title=title, message=message,
+                           details=details), status
+
+
+def handle_domain_error(error: DomainError):
+    _rollback()
+    details = getattr(error, 'problems', ())
+    return _respond(error.status, gettext('The request could not be carried out'), message_of(error), details)
+
+
+def handle_csrf_error(error: CSRFError):
+    _rollback()
+    return _respond(400, gettext('The form has expired'),
+                    gettext('The security token of the form is missing or expired. Reload the page and try again.'))
+
+
+def handle_http_error(error: HTTPException):
+    _rollback()
+    titles = {403: gettext('Forbidden'), 404: gettext('Not found'), 405: gettext('Method not allowed')}
+    return _respond(error.code, titles.get(error.code, error.name), gettext(error.description or ''))
+
+
+def init_app(app):
+    """Register the handlers."""
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)

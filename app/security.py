@@ -1,0 +1,53 @@
+"""Login (Flask-Login) and response headers."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext
+from flask_login import LoginManager, UserMixin
+
+from workflows.models import User
+
+from .db import get_session
+
+login_manager = LoginManager()
+login_manager.login_view = 'auth.login'
+login_manager.login_message = lazy_gettext('Please log in to continue.')
+login_manager.login_message_category = 'warning'
+
+CSP = ("default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+       "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+
+
+class CurrentUser(UserMixin):
+    """Flask-Login's view of a stored user; `model` is the SQLAlchemy row."""
+
+    def __init__(self, model: User):
+        self.model = model
+
+    def get_id(self):
+        return str(self.model.id)
+
+    @property
+    def is_active(self):
+        return self.model.active
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    return CurrentUser(user) if user is not None and user.active else None
+
+
+def set_headers(response):
+    response.headers.setdefault('Content-Security-Policy', CSP)
+    response.headers.setdefault('X-Content-Type-Options', 'nosniff')
+    response.headers.setdefault('X-Frame-Options', 'DENY')
+    response.headers.setdefault('Referrer-Policy', 'same-origin')
+    return response
+
+
+def init_app(app):
+    login_manager.init_app(app)
+    app.after_request(set_headers)

@@ -1,0 +1,82 @@
+/* Read-only BPMN diagram viewer.
+ * Requires bpmn-navigated-viewer.production.min.js (global BpmnJS) loaded first.
+ * Markup: <div class="bpmn-diagram" data-xml-url="..." data-active='["Task_1"]'
+ *              data-done='["Start_1"]' data-counts='{"Task_1": 3}'
+ *              data-error-text="..."></div>
+ * Sets el.dataset.state to 'ready' or 'error' when done.
+ */
+(function () {
+  'use strict';
+
+  // Parse a JSON data attribute, falling back to `fallback` on absence/errors.
+  function readJson(el, name, fallback) {
+    var raw = el.getAttribute(name);
+    if (!raw) { return fallback; }
+    try { return JSON.parse(raw); } catch (e) { return fallback; }
+  }
+
+  function showError(el, viewer, err) {
+    if (window.console) { console.warn('BPMN diagram failed to load', err); }
+    if (viewer) { try { viewer.destroy(); } catch (e) { /* ignore */ } }
+    var box = document.createElement('div');
+    box.className = 'alert alert-warning';
+    box.setAttribute('role', 'alert');
+    box.textContent = el.getAttribute('data-error-text') || 'Diagram unavailable';
+    el.innerHTML = '';
+    el.appendChild(box);
+    el.dataset.state = 'error';
+  }
+
+  function decorate(viewer, el) {
+    var canvas = viewer.get('canvas');
+    var registry = viewer.get('elementRegistry');
+    var overlays = viewer.get('overlays');
+
+    // Only touch ids that exist in the diagram (unknown ids would throw).
+    function mark(ids, marker) {
+      (Array.isArray(ids) ? ids : []).forEach(function (id) {
+        if (registry.get(id)) { canvas.addMarker(id, marker); }
+      });
+    }
+    mark(readJson(el, 'data-done', []), 'gjj-done');
+    mark(readJson(el, 'data-active', []), 'gjj-active');
+
+    var counts = readJson(el, 'data-counts', {}) || {};
+    Object.keys(counts).forEach(function (id) {
+      if (!registry.get(id) || counts[id] == null) { return; }
+      var badge = document.createElement('span');
+      badge.className = 'gjj-count';
+      badge.textContent = String(counts[id]);
+      overlays.add(id, 'gjj-count', { position: { top: -10, right: 10 }, html: badge });
+    });
+  }
+
+  function render(el) {
+    var viewer = null;
+    el.dataset.state = 'loading';
+    fetch(el.getAttribute('data-xml-url'), { credentials: 'same-origin' })
+      .then(function (resp) {
+        if (!resp.ok) { throw new Error('HTTP ' + resp.status); }
+        return resp.text();
+      })
+      .then(function (xml) {
+        el.innerHTML = '';
+        viewer = new BpmnJS({ container: el });
+        return viewer.importXML(xml);
+      })
+      .then(function () {
+        viewer.get('canvas').zoom('fit-viewport');
+        decorate(viewer, el);
+        el.dataset.state = 'ready';
+      })
+      .catch(function (err) { showError(el, viewer, err); });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    var els = document.querySelectorAll('.bpmn-diagram[data-xml-url]');
+    Array.prototype.forEach.call(els, function (el) {
+      if (typeof BpmnJS === 'undefined') { showError(el, null, new Error('BpmnJS missing')); return; }
+      render(el);
+    });
+  });
+})();

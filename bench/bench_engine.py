@@ -1,0 +1,320 @@
+"""Benchmark one task completion of the engine layer against the bare SpiffWorkflow step.
+
+What is measured, per task completion of a withdrawal on the manual path (accept, review, pay):
+
+* ``complete_task + commit``: ``runtime.complete_task(...)`` followed by ``session.commit()`` in a
+  fresh session, as a web request would do it: load the task, lock the instance, restore the
+  workflow, run it, save the state, refresh the projections, append the audit events, commit.
+  The user lookup happens before the clock starts.
+* ``bare step (our serializer)``: the same step on the same stored state, in memory only:
+  ``state.restore`` -> find the READY task -> update its data -> ``run`` -> ``do_engine_steps``
+  -> ``state.dump``.
+* ``bare step (stock serializer)``: the same step with SpiffWorkflow's own serializer, which
+  writes the whole process spec into every state: ``deserialize_json`` -> run -> ``serialize_json``.
+
+Both bare steps run for every timed completion, on the state blob read just before it.
+Each withdrawal uses a fresh copy of demo account 100000000001 (see APPLICATION below), amount
+100, purchase, at the window, so the rules always send it down the manual path.
+
+The ratio median(complete_task) / median(bare step, ours) is our overhead; the target for a
+typical instance is under 10 ms per completion on SQLite and within 2x of the bare step.
+
+Run (from anywhere)::
+
+    .venv/bin/python bench/bench_engine.py [--n 200] [--warmup 10] [--json out.json]
+    .venv/bin/python bench/bench_engine.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Without ``--database-url`` a fresh SQLite file in a temporary directory is used; with it, a
+throwaway database is created on that server and dropped at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from uuid import UUID
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
+from SpiffWorkflow.util.task import TaskState as SpiffState  # noqa: E402
+
+from workflows import runtime, schema, seed, state  # noqa: E402
+from workflows.db import make_engine, make_session_factory  # noqa: E402
+from workflows.definitions import loaded_definition  # noqa: E402
+from workflows.models import FundAccount, HumanTask, InstanceState, TaskState, User  # noqa: E402
+from workflows.scripting import create_script_engine  # noqa: E402
+
+# Amount 100, purchase, at the window: the rules send this case to a person. The rules also allow
+# one paid withdrawal of a type per person per 12 months, so demo account 100000000001 would be
+# rejected from the second withdrawal on: each withdrawal uses a bench account of its own, a copy
+# of 100000000001 (same holder name and balance) under a fresh account and ID number.
+APPLICATION = {'withdrawal_type': 'purchase', 'amount': 100, 'channel': 'window',
+               'materials_provided': ['id_card', 'purchase_contract']}
+TEMPLATE_ACCOUNT = '100000000001'
+# (task spec id, username, form data) in the order the manual path asks for them.
+STEPS = [
+    ('accept', 'clerk', {'materials_complete': True}),
+    ('review', 'reviewer', {'decision': 'approve'}),
+    ('pay', 'cashier', {'voucher_no': 'ZF-1234', 'paid_amount': 100, 'paid_on': '2026-11-23'}),
+]
+LABELS = {'complete': 'complete_task + commit', 'bare': 'bare step (our serializer)',
+          'stock': 'bare step (stock serializer)'}
+
+STOCK_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+SCRIPT_ENGINE = create_script_engine()
+
+
+@dataclass
+class Results:
+    """Timings in seconds and state sizes in bytes, collected over the timed withdrawals."""
+    complete: list[float] = field(default_factory=list)
+    bare: list[float] = field(default_factory=list)
+    stock: list[float] = field(default_factory=list)
+    by_step: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s, _, _ in STEPS})
+    blob_bytes: list[int] = field(default_factory=list)
+    blob_json_bytes: list[int] = field(default_factory=list)
+    stock_bytes: list[int] = field(default_factory=list)
+
+
+# --- database setup -------------------------------------------------------------------------
+
+def bench_account_no(i):
+    return f'9{i:011d}'
+
+
+def _add_bench_accounts(session, count):
+    """`count` copies of the template account, each with its own account and ID number."""
+    template = session.get(FundAccount, TEMPLATE_ACCOUNT)
+    session.add_all(FundAccount(account_no=bench_account_no(i), holder_name=template.holder_name,
+                                id_number=f'9101041992{i:08d}', balance=template.balance,
+                                employer=template.employer) for i in range(count))
+
+
+def _populate(engine, accounts):
+    """Migrate and seed a database: reference data, demo users and accounts, the models."""
+    schema.upgrade(engine)
+    with make_session_factory(engine)() as session:
+        seed.seed_reference(session)
+        seed.seed_demo(session)
+        seed.deploy_models(session)
+        _add_bench_accounts(session, accounts)
+        session.commit()
+
+
+@contextmanager
+def sqlite_database(accounts):
+    """A migrated, seeded SQLite file in a temporary directory."""
+    with tempfile.TemporaryDirectory(prefix='gjj-bench-') as tmp:
+        engine = make_engine(f'sqlite:///{Path(tmp) / "bench.db"}')
+        try:
+            _populate(engine, accounts)
+            yield engine
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def server_database(url, accounts):
+    """A throwaway database on the server behind `url`, created here and dropped at the end."""
+    admin = create_engine(url, isolation_level='AUTOCOMMIT')
+    name = f'gjj_bench_{uuid.uuid4().hex[:10]}'
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE {name}'))
+    engine = make_engine(make_url(url).set(database=name).render_as_string(hide_password=False))
+    try:
+        _populate(engine, accounts)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)'))
+        admin.dispose()
+
+
+# --- driving withdrawals --------------------------------------------------------------------
+
+def user_named(session, username):
+    return session.scalars(select(User).where(User.username == username)).one()
+
+
+def register(factory, account_no):
+    """Register one withdrawal as the clerk; return its instance id."""
+    with factory() as session:
+        data = {**APPLICATION, 'account_no': account_no}
+        instance = runtime.start_instance(session, 'withdrawal', data, user_named(session, 'clerk'))
+        session.commit()
+        if instance.summary.get('rule_decision') != 'manual':
+            raise SystemExit(f'expected a manual case, the rules said {instance.summary}')
+        return instance.id
+
+
+def peek(factory, instance_id, spec_id):
+    """(task id, task guid, stored state blob, loaded definition) of a step's ready task.
+
+    Read in a session of its own, so the timed completion finds nothing already loaded.
+    """
+    with factory() as session:
+        task = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                       HumanTask.spec_id == spec_id,
+                                                       HumanTask.state == TaskState.ready)).one()
+        blob = session.get(InstanceState, instance_id).state
+        return task.id, task.task_guid, bytes(blob), loaded_definition(task.instance.definition)
+
+
+def timed_complete(factory, task_id, username, data) -> float:
+    """Complete a task in a fresh session; time complete_task + commit only."""
+    with factory() as session:
+        user = user_named(session, username)
+        start = time.perf_counter()
+        runtime.complete_task(session, task_id, dict(data), user)
+        session.commit()
+        return time.perf_counter() - start
+
+
+# --- bare SpiffWorkflow steps ---------------------------------------------------------------
+
+def _step(workflow, guid, data):
+    """Find the READY task by guid, submit `data`, run to the next wait state."""
+    task = workflow.get_task_from_id(UUID(guid))
+    assert task is not None and task.state == SpiffState.READY, 'task is not ready in the stored state'
+    task.data.update(data)
+    task.run()
+    workflow.do_engine_steps()
+
+
+def bare_step_ours(blob, loaded, guid, data) -> float:
+    """restore -> step -> dump with our spec-less serializer, in memory."""
+    start = time.perf_counter()
+    workflow = state.restore(blob, loaded)
+    _step(workflow, guid, data)
+    state.dump(workflow)
+    return time.perf_counter() - start
+
+
+def stock_json(blob, loaded) -> str:
+    """The same stored state as SpiffWorkflow's stock serializer writes it (spec included)."""
+    return STOCK_SERIALIZER.serialize_json(state.restore(blob, loaded))
+
+
+def bare_step_stock(stock, guid, data) -> float:
+    """deserialize_json -> step -> serialize_json with the stock serializer, in memory."""
+    start = time.perf_counter()
+    workflow = STOCK_SERIALIZER.deserialize_json(stock)
+    workflow.script_engine = SCRIPT_ENGINE  # the model's scripts need our restricted engine
+    _step(workflow, guid, data)
+    STOCK_SERIALIZER.serialize_json(workflow)
+    return time.perf_counter() - start
+
+
+# --- the run --------------------------------------------------------------------------------
+
+def run_withdrawal(factory, account_no, results: Results | None):
+    """Drive one withdrawal through accept, review and pay; record timings unless warming up."""
+    instance_id = register(factory, account_no)
+    for spec_id, username, data in STEPS:
+        task_id, guid, blob, loaded = peek(factory, instance_id, spec_id)
+        elapsed = timed_complete(factory, task_id, username, data)
+        bare = bare_step_ours(blob, loaded, guid, data)
+        stock = stock_json(blob, loaded)
+        stock_time = bare_step_stock(stock, guid, data)
+        if results is None:
+            continue
+        results.complete.append(elapsed)
+        results.by_step[spec_id].append(elapsed)
+        results.bare.append(bare)
+        results.stock.append(stock_time)
+        results.blob_bytes.append(len(blob))
+        results.blob_json_bytes.append(len(zlib.decompress(blob)))
+        results.stock_bytes.append(len(stock.encode()))
+
+
+def p95(values):
+    """Nearest-rank 95th percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def _row(values):
+    return {'n': len(values), 'median_ms': statistics.median(values) * 1000,
+            'p95_ms': p95(values) * 1000, 'mean_ms': statistics.fmean(values) * 1000}
+
+
+def summarize(results: Results, backend: str) -> dict:
+    """The numbers of the run, as printed and as written to --json."""
+    rows = {key: _row(getattr(results, key)) for key in LABELS}
+    return {
+        'backend': backend, 'rows': rows,
+        'complete_median_by_step_ms': {s: statistics.median(v) * 1000 for s, v in results.by_step.items()},
+        'ratio_complete_over_bare': rows['complete']['median_ms'] / rows['bare']['median_ms'],
+        'ratio_stock_over_bare': rows['stock']['median_ms'] / rows['bare']['median_ms'],
+        'state_bytes_ours_median': statistics.median(results.blob_bytes),
+        'state_json_bytes_ours_median': statistics.median(results.blob_json_bytes),
+        'state_bytes_stock_median': statistics.median(results.stock_bytes),
+        'python': platform.python_version(), 'spiffworkflow': version('SpiffWorkflow'),
+        'sqlalchemy': version('SQLAlchemy'),
+    }
+
+
+def print_report(s: dict):
+    print(f'{"measure":<32}{"n":>6}{"median ms":>12}{"p95 ms":>10}{"mean ms":>10}')
+    for key, label in LABELS.items():
+        r = s['rows'][key]
+        print(f'{label:<32}{r["n"]:>6}{r["median_ms"]:>12.2f}{r["p95_ms"]:>10.2f}{r["mean_ms"]:>10.2f}')
+    steps = ', '.join(f'{k} {v:.2f}' for k, v in s['complete_median_by_step_ms'].items())
+    print(f'complete_task median by step (ms): {steps}')
+    print(f'ratio median(complete) / median(bare, ours): {s["ratio_complete_over_bare"]:.2f}x'
+          f'   (stock SpiffWorkflow (spec in every state) / ours: {s["ratio_stock_over_bare"]:.2f}x)')
+    print(f'state size (median bytes): ours {s["state_bytes_ours_median"]:.0f} compressed'
+          f' ({s["state_json_bytes_ours_median"]:.0f} JSON); stock SpiffWorkflow (spec in every state)'
+          f' {s["state_bytes_stock_median"]:.0f} JSON')
+    print(f'backend: {s["backend"]}   python {s["python"]}   SpiffWorkflow {s["spiffworkflow"]}'
+          f'   SQLAlchemy {s["sqlalchemy"]}')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('--n', type=int, default=200, help='timed withdrawals (3 task completions each)')
+    parser.add_argument('--warmup', type=int, default=10, help='untimed withdrawals first')
+    parser.add_argument('--database-url', help='server URL; a throwaway database is created on it')
+    parser.add_argument('--json', type=Path, help='also write the numbers as JSON to this file')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    accounts = args.warmup + args.n
+    database = (server_database(args.database_url, accounts) if args.database_url
+                else sqlite_database(accounts))
+    with database as engine:
+        factory = make_session_factory(engine)
+        for i in range(args.warmup):
+            run_withdrawal(factory, bench_account_no(i), None)
+        results = Results()
+        for i in range(args.warmup, accounts):
+            run_withdrawal(factory, bench_account_no(i), results)
+        summary = summarize(results, engine.dialect.name)
+    summary.update(n_withdrawals=args.n, warmup=args.warmup)
+    print_report(summary)
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2) + '\n', encoding='utf-8')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,172 @@
+"""A withdrawal through the real routes, and every refusal leaving the database exactly as it was."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from workflows.models import HumanTask, ProcessInstance, TaskState
+
+from .conftest import task_ids
+
+APPLICATION = {'account_no': '100000000001', 'withdrawal_type': 'purchase', 'amount': '5000',
+               'channel': 'window', 'materials_provided': ['id_card', 'purchase_contract']}
+
+
+def register(client, **overrides):
+    r = client.post('/cases/new', data={**APPLICATION, **overrides})
+    assert r.status_code == 302, r.text
+    return int(r.headers['Location'].rsplit('/', 1)[1])
+
+
+def ready_task(session_factory, case_id, spec_id):
+    with session_factory() as s:
+        return s.scalars(select(HumanTask.id).where(HumanTask.instance_id == case_id, HumanTask.spec_id == spec_id,
+                                                    HumanTask.state == TaskState.ready)).one()
+
+
+def test_full_manual_path_over_http(login, session_factory):
+    clerk, reviewer, cashier = login('clerk'), login('reviewer'), login('cashier')
+    case_id = register(clerk)
+    accept = ready_task(session_factory, case_id, 'accept')
+    r = clerk.get(f'/tasks/{accept}')
+    assert r.status_code == 200 and '风险提示' in r.text and '一次性告知' in r.text and '柜台申请' in r.text
+    assert clerk.post(f'/tasks/{accept}', data={'materials_complete': 'true'}).status_code == 302
+    review = ready_task(session_factory, case_id, 'review')
+    assert review in task_ids(reviewer.get('/tasks/queue').text)
+    assert reviewer.post(f'/tasks/{review}/claim').status_code == 302
+    assert review in task_ids(reviewer.get('/tasks/').text)
+    assert reviewer.post(f'/tasks/{review}', data={'decision': 'approve', 'reason': '材料齐全'}).status_code == 302
+    pay = ready_task(session_factory, case_id, 'pay')
+    r = cashier.post(f'/tasks/{pay}', data={'voucher_no': 'ZF-9', 'paid_amount': '5000', 'paid_on': '2026-11-23'})
+    assert r.status_code == 302
+    page = clerk.get(f'/cases/{case_id}').text
+    assert '已办结：已支付' in page and page.count('data-step=') == 3
+    assert reviewer.get('/tasks/done').text.count('data-task-id') == 1
+
+
+def test_invalid_form_shows_errors_next_to_fields_and_changes_nothing(login, session_factory, snapshot):
+    clerk, reviewer = login('clerk'), login('reviewer')
+    case_id = register(clerk)
+    clerk.post(f'/tasks/{ready_task(session_factory, case_id, "accept")}', data={'materials_complete': 'true'})
+    review = ready_task(session_factory, case_id, 'review')
+    before = snapshot()
+    r = reviewer.post(f'/tasks/{review}', data={'decision': 'reject'})
+    assert r.status_code == 422
+    assert re.search(r'data-error-for="reason">此项为必填项', r.text)
+    assert re.search(r'data-error-for="basis">此项为必填项', r.text)
+    assert 'value="reject" checked' in r.text   # what was typed is kept
+    assert snapshot() == before
+
+
+def test_invalid_registration_is_422_with_field_errors(login, snapshot):
+    clerk = login('clerk')
+    before = snapshot()
+    r = clerk.post('/cases/new', data={**APPLICATION, 'account_no': '12', 'amount': 'abc'})
+    assert r.status_code == 422
+    assert 'data-error-for="account_no"' in r.text and 'data-error-for="amount"' in r.text
+    assert snapshot() == before
+
+
+def test_separation_of_duties_violation_is_403_and_changes_nothing(login, session_factory, snapshot, db_engine):
+    clerk = login('clerk')
+    case_id = register(clerk)
+    clerk.post(f'/tasks/{ready_task(session_factory, case_id, "accept")}', data={'materials_complete': 'true'})
+    with session_factory() as s:   # the acceptor also holds the reviewer role
+        from workflows.models import Role, User
+        user = s.scalars(select(User).where(User.username == 'clerk')).one()
+        user.roles.append(s.get(Role, 'reviewer'))
+        s.commit()
+    review = ready_task(session_factory, case_id, 'review')
+    before = snapshot()
+    r = clerk.post(f'/tasks/{review}/claim')
+    assert r.status_code == 403 and '职责分离' in r.text
+    r = clerk.post(f'/tasks/{review}', data={'decision': 'approve'})
+    assert r.status_code == 403
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize('username', ['admin', 'supervisor', 'cashier'])
+def test_wrong_roles_cannot_complete_over_http(login, session_factory, snapshot, username):
+    clerk = login('clerk')
+    case_id = register(clerk)
+    accept = ready_task(session_factory, case_id, 'accept')
+    other = login(username)
+    before = snapshot()
+    r = other.post(f'/tasks/{accept}', data={'materials_complete': 'true'})
+    assert r.status_code == 403
+    assert snapshot() == before
+
+
+def test_completing_a_handled_task_is_409(login, session_factory, snapshot):
+    clerk, clerk2 = login('clerk'), login('clerk2')
+    case_id = register(clerk)
+    accept = ready_task(session_factory, case_id, 'accept')
+    assert clerk.post(f'/tasks/{accept}', data={'materials_complete': 'true'}).status_code == 302
+    before = snapshot()
+    r = clerk2.post(f'/tasks/{accept}', data={'materials_complete': 'true'})
+    assert r.status_code == 409 and '已被办理' in r.text
+    assert snapshot() == before
+
+
+def test_missing_task_and_case_are_404(login):
+    clerk = login('clerk')
+    assert clerk.get('/tasks/99999').status_code == 404
+    assert clerk.get('/cases/99999').status_code == 404
+    assert clerk.post('/tasks/99999', data={}).status_code == 404
+
+
+def test_uninvolved_staff_cannot_open_a_case(login, session_factory):
+    case_id = register(login('clerk'))
+    assert login('officer').get(f'/cases/{case_id}').status_code == 403
+    assert login('officer').get(f'/cases/{case_id}/diagram.bpmn').status_code == 403
+    assert login('supervisor').get(f'/cases/{case_id}').status_code == 200
+
+
+def test_only_clerks_register(login):
+    assert login('reviewer').get('/cases/new').status_code == 403
+    assert login('admin').post('/cases/new', data=APPLICATION).status_code == 403
+
+
+def test_rule_rejection_is_shown_with_reason_and_basis(login):
+    clerk = login('clerk')
+    r = clerk.post('/cases/new', data={**APPLICATION, 'account_no': '100000000004'}, follow_redirects=True)
+    assert '规则否决' in r.text and '诚信黑名单' in r.text and '第四十一条' in r.text
+
+
+def test_one_time_notice_over_http(login, session_factory):
+    clerk = login('clerk')
+    case_id = register(clerk)
+    accept = ready_task(session_factory, case_id, 'accept')
+    r = clerk.post(f'/tasks/{accept}', data={'materials_complete': 'false'})
+    assert r.status_code == 422 and 'data-error-for="missing_items"' in r.text
+    clerk.post(f'/tasks/{accept}', data={'materials_complete': 'false',
+                                          'missing_items': ['purchase_invoice', 'bank_card']})
+    page = clerk.get(f'/cases/{case_id}').text
+    assert 'id="clock-paused"' in page and '购房发票' in page and '本人银行卡' in page
+    wait = ready_task(session_factory, case_id, 'await_materials')
+    clerk.post(f'/tasks/{wait}', data={'materials_supplied': 'true'})
+    page = clerk.get(f'/cases/{case_id}').text
+    assert 'id="decision-due"' in page and '恢复计时' in page
+
+
+def test_inbox_sorts_by_due_date_and_flags_overdue(login, session_factory):
+    clerk = login('clerk')
+    first, second = register(clerk), register(clerk)
+    with session_factory() as s:
+        from datetime import date
+        t = s.get(HumanTask, ready_task(session_factory, second, 'accept'))
+        t.due_date = date(2020, 1, 2)
+        s.commit()
+    html = clerk.get('/tasks/queue').text
+    ids = task_ids(html)
+    assert ids[0] == ready_task(session_factory, second, 'accept')
+    assert 'due-overdue' in html and '已超期' in html
+
+
+def test_diagram_is_the_cases_own_version(login, session_factory):
+    clerk = login('clerk')
+    case_id = register(clerk)
+    r = clerk.get(f'/cases/{case_id}/diagram.bpmn')
+    assert r.status_code == 200 and r.mimetype == 'application/xml' and b'id="accept"' in r.data
+    page = clerk.get(f'/cases/{case_id}').text
+    assert 'data-active=\'["accept"]\'' in page

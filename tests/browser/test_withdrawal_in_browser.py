@@ -1,0 +1,110 @@
+"""A person's walk through the real pages in headless Chromium: register, accept, review, pay."""
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from workflows.seed import DEMO_PASSWORD
+
+CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope='module')
+def server(sqlite_template, tmp_path_factory):
+    folder = tmp_path_factory.mktemp('browser')
+    shutil.copy(sqlite_template, folder / 'gjj.db')
+    app = create_app({'SECRET_KEY': 'browser-test', 'DATABASE_URL': f'sqlite:///{folder / "gjj.db"}'})
+    httpd = make_server('127.0.0.1', 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f'http://127.0.0.1:{httpd.server_port}'
+    httpd.shutdown()
+    app.extensions['gjj_engine'].dispose()
+
+
+@pytest.fixture(scope='module')
+def browser():
+    from playwright.sync_api import sync_playwright
+    assert os.path.exists(CHROMIUM), f'headless Chromium is required at {CHROMIUM} (apt-get install chromium)'
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=['--no-sandbox', '--disable-gpu', '--disable-background-networking'])
+        yield browser
+        browser.close()
+
+
+def login(browser, server, username):
+    page = browser.new_page(viewport={'width': 1366, 'height': 768})
+    page.set_default_timeout(15000)
+    page.goto(f'{server}/auth/login')
+    page.fill('#username', username)
+    page.fill('#password', DEMO_PASSWORD)
+    page.click('button[type=submit]')
+    page.wait_for_url(f'{server}/tasks/')
+    return page
+
+
+def open_from_pool(page, server, case_key):
+    page.goto(f'{server}/tasks/queue')
+    row = page.locator('#task-list tr', has_text=case_key)
+    row.get_by_role('button', name='签收').click()
+    page.wait_for_selector('#task-form')
+
+
+def test_withdrawal_from_registration_to_payment(browser, server, tmp_path):
+    clerk = login(browser, server, 'clerk')
+    assert clerk.locator('nav').inner_text().count('我的待办') == 1
+    clerk.click('text=提取登记')
+    clerk.fill('#f-account_no', '100000000002')
+    clerk.select_option('#f-withdrawal_type', 'purchase')
+    clerk.fill('#f-amount', '8000')
+    clerk.select_option('#f-channel', 'window')
+    clerk.check('#f-materials_provided-id_card')
+    clerk.check('#f-materials_provided-purchase_contract')
+    clerk.click('#register')
+    clerk.wait_for_selector('#case-status')
+    case_key = clerk.locator('h1 .text-muted').inner_text().strip()
+    assert '转人工审核' in clerk.locator('.alert').first.inner_text()
+    assert clerk.locator('#diagram').get_attribute('data-state') in ('loading', 'ready')
+    clerk.wait_for_selector('#diagram[data-state=ready]')
+    assert clerk.locator('#diagram .gjj-active').count() == 1   # the current step is highlighted
+
+    open_from_pool(clerk, server, case_key)
+    assert '风险提示' in clerk.locator('#risk-hint').inner_text()
+    clerk.click('#submit-task')          # nothing chosen: errors next to the field, nothing saved
+    assert clerk.locator('[data-error-for=materials_complete]').inner_text() == '此项为必填项。'
+    clerk.check('#f-materials_complete-true')
+    clerk.click('#submit-task')
+    clerk.wait_for_url(f'{server}/tasks/')
+    assert '已办理' in clerk.locator('.alert-success').inner_text()
+
+    reviewer = login(browser, server, 'reviewer')
+    open_from_pool(reviewer, server, case_key)
+    assert '柜台申请' in reviewer.locator('#rule-result').inner_text()
+    reviewer.check('#f-decision-approve')
+    reviewer.fill('#f-reason', '购房合同、身份证明齐全')
+    reviewer.click('#submit-task')
+    reviewer.wait_for_url(f'{server}/tasks/')
+
+    cashier = login(browser, server, 'cashier')
+    open_from_pool(cashier, server, case_key)
+    cashier.fill('#f-voucher_no', 'ZF-20261123-01')
+    cashier.fill('#f-paid_amount', '8000')
+    cashier.fill('#f-paid_on', '2026-11-23')
+    cashier.click('#submit-task')
+    cashier.wait_for_url(f'{server}/tasks/')
+
+    supervisor = login(browser, server, 'supervisor')
+    supervisor.goto(f'{server}/cases/?q={case_key}')
+    supervisor.click(f'text={case_key}')
+    assert supervisor.locator('#case-status').inner_text() == '已办结：已支付'
+    history = supervisor.locator('#task-history tbody tr')
+    assert history.count() == 3
+    assert [a for a in supervisor.locator('#audit-trail tr[data-action]').evaluate_all(
+        'rows => rows.map(r => r.dataset.action)') if a == 'complete'] == ['complete'] * 3
+    supervisor.wait_for_selector('#diagram[data-state=ready]')
+    supervisor.screenshot(path=str(tmp_path / 'case.png'), full_page=True)

@@ -1,0 +1,62 @@
+"""Named queries over the projections, shared by the inbox, the case list, dashboards and the API.
+
+Each returns a SQLAlchemy select; callers add paging. None of them touches the workflow blob.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import exists, or_, select
+
+from .models import HumanTask, InstanceStatus, ProcessInstance, TaskState
+from .permissions import READ_ALL_ROLES
+
+_DUE_ORDER = (HumanTask.due_date.is_(None), HumanTask.due_date, HumanTask.created_at, HumanTask.id)
+
+
+def inbox(user):
+    """Ready tasks the user has claimed, most urgent first."""
+    return (select(HumanTask).where(HumanTask.state == TaskState.ready, HumanTask.claimed_by == user.id)
+            .order_by(*_DUE_ORDER))
+
+
+def queue(user):
+    """Ready, unclaimed tasks of the user's roles, most urgent first."""
+    return (select(HumanTask).where(HumanTask.state == TaskState.ready, HumanTask.claimed_by.is_(None),
+                                    HumanTask.role_code.in_(sorted(user.role_codes)))
+            .order_by(*_DUE_ORDER))
+
+
+def done(user):
+    """Tasks the user completed, newest first."""
+    return (select(HumanTask).where(HumanTask.completed_by == user.id)
+            .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()))
+
+
+def overdue(today: date):
+    """Ready tasks past their due date."""
+    return (select(HumanTask).where(HumanTask.state == TaskState.ready, HumanTask.due_date < today)
+            .order_by(*_DUE_ORDER))
+
+
+def due_soon(today: date, until: date):
+    """Ready tasks due between today and `until` inclusive."""
+    return (select(HumanTask).where(HumanTask.state == TaskState.ready, HumanTask.due_date >= today,
+                                    HumanTask.due_date <= until).order_by(*_DUE_ORDER))
+
+
+def cases(user, text: str = '', status: str = ''):
+    """Cases the user may see (all for supervisors and admins), newest first, optionally filtered."""
+    query = select(ProcessInstance).order_by(ProcessInstance.started_at.desc(), ProcessInstance.id.desc())
+    if not (user.role_codes & READ_ALL_ROLES):
+        involved = exists().where(HumanTask.instance_id == ProcessInstance.id,
+                                  or_(HumanTask.role_code.in_(sorted(user.role_codes)),
+                                      HumanTask.completed_by == user.id))
+        query = query.where(or_(ProcessInstance.started_by == user.id, involved))
+    if text:
+        like = f'%{text.strip()}%'
+        query = query.where(or_(ProcessInstance.business_key.like(like), ProcessInstance.applicant_name.like(like),
+                                ProcessInstance.title.like(like)))
+    if status in InstanceStatus.__members__:
+        query = query.where(ProcessInstance.status == InstanceStatus[status])
+    return query
