@@ -1,8 +1,9 @@
 """The append-only, hash-chained audit trail (痕迹管理).
 
 Each event's hash covers its content and the previous event's hash; `audit_head` holds the last
-hash and the count, and appending first updates that row, which serialises concurrent appends on
-both SQLite and PostgreSQL. `verify` recomputes the chain and reports edited, inserted or deleted
+hash and the count. Events are queued in the session and chained at commit: updating the head row
+first serialises concurrent appends on both SQLite and PostgreSQL, and a rolled-back transaction
+leaves no event behind. `verify` recomputes the chain and reports edited, inserted or deleted
 rows (a deleted last row shows up as a count/head mismatch).
 """
 from __future__ import annotations
@@ -11,11 +12,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from .models import AuditEvent, AuditHead, utcnow
 
 GENESIS = '0' * 64
+_PENDING = 'gjj_audit_pending'
 
 
 def _canonical(event: AuditEvent) -> bytes:
@@ -42,22 +46,43 @@ def ensure_head(session):
 
 def record(session, actor, action, *, instance_id=None, task_id=None, basis=None, data=None,
            client_addr=None) -> AuditEvent:
-    """Append one event to the chain; `actor` is a User or None for the system."""
-    bumped = session.execute(update(AuditHead).where(AuditHead.id == 1)
-                             .values(count=AuditHead.count + 1)
-                             .execution_options(synchronize_session=False))
-    if bumped.rowcount != 1:
-        raise RuntimeError('audit chain head missing: run the database setup')
-    head = session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
+    """Queue one event; it joins the chain when the transaction commits (see `write_pending`)."""
     event = AuditEvent(at=utcnow(), actor_id=actor.id if actor else None,
                        actor_name=actor.username if actor else 'system', instance_id=instance_id,
-                       task_id=task_id, action=action, basis=basis, data=data or {},
-                       client_addr=client_addr, prev_hash=head)
-    event.hash = compute_hash(event)
-    session.add(event)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=event.hash)
-                    .execution_options(synchronize_session=False))
+                       task_id=task_id, action=action, basis=basis, data=data or {}, client_addr=client_addr)
+    session.info.setdefault(_PENDING, []).append(event)
     return event
+
+
+def write_pending(session):
+    """Chain and insert the queued events: one head UPDATE … RETURNING, the inserts, one head UPDATE.
+
+    The head row is taken last in the transaction, after the instance lock, so every writer
+    takes the two locks in the same order.
+    """
+    events = session.info.pop(_PENDING, None)
+    if not events:
+        return
+    prev = session.execute(update(AuditHead).where(AuditHead.id == 1)
+                           .values(count=AuditHead.count + len(events))
+                           .returning(AuditHead.last_hash)
+                           .execution_options(synchronize_session=False)).scalar_one_or_none()
+    if prev is None:
+        raise RuntimeError('audit chain head missing: run the database setup')
+    for event in events:
+        event.prev_hash = prev
+        event.hash = prev = compute_hash(event)
+    session.add_all(events)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev)
+                    .execution_options(synchronize_session=False))
+
+
+def _discard_pending(session, *args):
+    session.info.pop(_PENDING, None)
+
+
+sa_event.listen(Session, 'before_commit', write_pending)
+sa_event.listen(Session, 'after_soft_rollback', _discard_pending)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .calendar import Calendar, Due, TimeLimit, parse_time_limit
 from .models import CalendarDay, CalendarYear, Setting
@@ -16,11 +16,26 @@ from .models import CalendarDay, CalendarYear, Setting
 DEFAULT_DECISION_DAY_TYPE = 'wd'
 
 
+_CACHE: dict = {}
+
+
 def load_calendar(session) -> Calendar:
-    """The center's calendar as stored: overrides for loaded years, provisional elsewhere."""
-    overrides = dict(session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all())
-    years = session.scalars(select(CalendarYear.year)).all()
-    return Calendar(overrides, years)
+    """The center's calendar as stored: overrides for loaded years, provisional elsewhere.
+
+    Parsed tables are cached per database and calendar version (year count and last load time;
+    every change to a year's days goes through seed.load_calendar_year, which bumps loaded_at), so
+    a cache hit costs one small query and a change made by another process is seen at once.
+    """
+    version = (str(session.get_bind().url),
+               *session.execute(select(func.count(CalendarYear.year), func.max(CalendarYear.loaded_at))).one())
+    calendar = _CACHE.get(version)
+    if calendar is None:
+        overrides = dict(session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all())
+        years = session.scalars(select(CalendarYear.year)).all()
+        calendar = Calendar(overrides, years)
+        _CACHE.clear()
+        _CACHE[version] = calendar
+    return calendar
 
 
 def get_setting(session, key, default):

@@ -61,8 +61,9 @@ class ProcessDefinition(Base):
     properties: Mapped[dict] = mapped_column(default=dict)
     deployed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     deployed_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
+    # Loaded only on a spec-cache miss: the cache is keyed by content_hash.
     files: Mapped[list[DefinitionFile]] = relationship(
-        back_populates='definition', order_by='DefinitionFile.name', lazy='selectin')
+        back_populates='definition', order_by='DefinitionFile.name', lazy='select')
 
 
 class DefinitionFile(Base):

@@ -37,17 +37,14 @@ def may_view_case(user, instance, session) -> bool:
 
 
 def _separation_violation(session, user, task, meta) -> str | None:
-    for other in meta.separate_from:
-        if other == 'start':
-            if task.instance.started_by == user.id:
-                return 'start'
-            continue
-        done = session.scalar(select(HumanTask.id).where(
-            HumanTask.instance_id == task.instance_id, HumanTask.spec_id == other,
-            HumanTask.completed_by == user.id).limit(1))
-        if done is not None:
-            return other
-    return None
+    if 'start' in meta.separate_from and task.instance.started_by == user.id:
+        return 'start'
+    steps = [s for s in meta.separate_from if s != 'start']
+    if not steps:
+        return None
+    return session.scalar(select(HumanTask.spec_id).where(
+        HumanTask.instance_id == task.instance_id, HumanTask.spec_id.in_(steps),
+        HumanTask.completed_by == user.id).limit(1))
 
 
 def check_may_work(session, user, task, loaded):

@@ -42,7 +42,7 @@ def _sync_tasks(session, instance, workflow, loaded, calendar, now):
                                                    HumanTask.state == TaskState.ready)).all()
     known = {row.task_guid for row in rows}
     for row in rows:
-        if row.task_guid not in ready:
+        if row.task_guid not in ready and row.state == TaskState.ready:  # not the one just completed
             row.state = TaskState.cancelled
     new = [_new_task_row(instance, t, loaded.tasks[t.task_spec.bpmn_id], calendar, now)
            for guid, t in ready.items() if guid not in known]
@@ -88,13 +88,17 @@ def _close(session, instance, workflow, loaded, user, now, client_addr):
 
 
 def sync_projections(session, instance, workflow, loaded, user, now, client_addr=None, started=False):
-    """Bring human_task rows, the case status and its clock in line with the workflow."""
+    """Bring human_task rows, the case status and its clock in line with the workflow.
+
+    Runs without autoflush: the caller's pending changes are written in the one flush at the end.
+    """
     calendar = _LazyCalendar(session)
     if started:
         _start_clock(session, instance, loaded, calendar, now)
-    open_metas = _sync_tasks(session, instance, workflow, loaded, calendar, now)
-    if workflow.is_completed():
-        _close(session, instance, workflow, loaded, user, now, client_addr)
-    else:
-        _pause_or_resume(session, instance, open_metas, calendar, now, user, client_addr)
+    with session.no_autoflush:
+        open_metas = _sync_tasks(session, instance, workflow, loaded, calendar, now)
+        if workflow.is_completed():
+            _close(session, instance, workflow, loaded, user, now, client_addr)
+        else:
+            _pause_or_resume(session, instance, open_metas, calendar, now, user, client_addr)
     session.flush()

@@ -171,8 +171,8 @@ def complete_task(session, task_id, data, user, client_addr=None, now: datetime 
     data = validate(schema, data)
     instance = task.instance
     lock_instance(session, instance)
-    blob = session.get(InstanceState, instance.id)
-    workflow = state.restore(blob.state, loaded)
+    blob = session.execute(select(InstanceState.state).where(InstanceState.instance_id == instance.id)).scalar_one()
+    workflow = state.restore(blob, loaded)
     spiff_task = workflow.get_task_from_id(UUID(task.task_guid))
     if spiff_task is None or spiff_task.state != SpiffState.READY:
         raise Conflict(N_('This task has already been handled.'))
@@ -186,7 +186,8 @@ def complete_task(session, task_id, data, user, client_addr=None, now: datetime 
                  basis=data.get('basis'), data={'step': meta.name, 'before': before, 'after': data})
     sync_projections(session, instance, workflow, loaded, user, now, client_addr)
     instance.summary = _summary(workflow)
-    blob.state = state.dump(workflow)
+    session.execute(update(InstanceState).where(InstanceState.instance_id == instance.id)
+                    .values(state=state.dump(workflow)).execution_options(synchronize_session=False))
     session.flush()
     return task
 

@@ -10,7 +10,7 @@ from werkzeug.security import generate_password_hash
 from . import audit
 from .calendar import holiday_rows_from_chinese_calendar
 from .definitions import deploy, read_bundle_from_dirs
-from .models import CalendarDay, CalendarYear, FraudBan, FundAccount, Role, Setting, User
+from .models import CalendarDay, CalendarYear, FraudBan, FundAccount, Role, Setting, User, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,6 +81,8 @@ def load_calendar_year(session, year, source='chinese_calendar'):
     existing = session.get(CalendarYear, year)
     if existing is None:
         session.add(CalendarYear(year=year, source=source))
+    else:  # a new loaded_at is the calendar's new version (see deadlines.load_calendar)
+        existing.source, existing.loaded_at = source, utcnow()
     session.flush()
 
 
