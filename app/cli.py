@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from workflows import audit, schema, seed
 from workflows.errors import InvalidModel
@@ -13,6 +14,7 @@ def _session():
 
 
 @click.command('init-db')
+@with_appcontext
 @click.option('--demo', is_flag=True, help='Also load demo users, accounts and a fraud ban.')
 def init_db(demo):
     """Migrate the database, load roles, the calendar and the processes (idempotent)."""
@@ -30,6 +32,7 @@ def init_db(demo):
 
 
 @click.command('deploy')
+@with_appcontext
 def deploy():
     """Deploy bpmn_models/ with rules/ and forms/ as new versions where anything changed."""
     with _session() as session:
@@ -43,6 +46,7 @@ def deploy():
 
 
 @click.command('verify')
+@with_appcontext
 def verify():
     """Check the audit trail's hash chain; exit 1 if any row was edited or deleted."""
     with _session() as session:
@@ -55,6 +59,7 @@ def verify():
 
 
 @click.command('load-calendar')
+@with_appcontext
 @click.argument('year', type=int)
 def load_calendar(year):
     """(Re)load one year's holidays and 调休 working days from the chinese-calendar package."""

@@ -1,6 +1,7 @@
 """Template helpers: dates in the center's time zone, due-date badges, schema labels in two languages."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 from flask import g
@@ -8,6 +9,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from workflows import permissions
+from workflows.calendar import parse_time_limit
 from workflows.deadlines import CENTER_TZ, load_calendar, local_date
 from workflows.models import Role, utcnow
 
@@ -94,6 +96,14 @@ def role_name(code: str) -> str:
     return g.role_names.get(code, code)
 
 
+def limit_label(text: str) -> str:
+    """A declared time limit ('3wd', '15cd') in words."""
+    limit = parse_time_limit(text)
+    if limit.unit == 'wd':
+        return gettext('%(n)s working days', n=limit.amount)
+    return gettext('%(n)s calendar days', n=limit.amount)
+
+
 def decision_label(code) -> str:
     """A task decision code in words."""
     labels = {'approve': gettext('Approved'), 'reject': gettext('Rejected')}
@@ -117,6 +127,11 @@ def action_label(action: str) -> str:
             'close': gettext('Closed')}.get(action, action)
 
 
+def audit_data(data) -> str:
+    """Audit event data as readable JSON (Chinese kept as is; the template escapes it)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str) if data else ''
+
+
 def _nav_context():
     if not current_user.is_authenticated:
         return {}
@@ -130,5 +145,6 @@ def init_app(app):
                                  label=label, hint=hint, options=options, option_label=option_label,
                                  role_name=role_name, today=today, is_english=is_english,
                                  decision_label=decision_label, status_label=status_label,
-                                 action_label=action_label)
+                                 action_label=action_label, limit_label=limit_label)
+    app.jinja_env.filters['audit_data'] = audit_data
     app.context_processor(_nav_context)

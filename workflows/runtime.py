@@ -26,8 +26,8 @@ from .models import (HumanTask, InstanceState, InstanceStatus, ProcessInstance, 
 from .permissions import check_may_work, check_task_open, may_register
 from .projections import sync_projections
 
-SUMMARY_FIELDS = ('withdrawal_type', 'amount', 'channel', 'account_no', 'rule_decision', 'rule_reason',
-                  'rule_basis', 'decision', 'reason', 'basis', 'missing_items')
+SUMMARY_FIELDS = ('withdrawal_type', 'amount', 'channel', 'account_no', 'materials_provided', 'note',
+                  'rule_decision', 'rule_reason', 'rule_basis', 'decision', 'reason', 'basis', 'missing_items')
 
 
 class ModelFailed(DomainError):

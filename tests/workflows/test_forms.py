@@ -60,3 +60,11 @@ def test_coerce_leaves_bad_numbers_for_the_validator():
     data = coerce(SCHEMA, MultiDict([('n', 'abc'), ('s', '')]))
     assert data == {'n': 'abc'}
     assert list(validation_errors(SCHEMA, data)) == ['n']
+
+
+def test_unanswered_question_does_not_trigger_the_conditional_errors(session, user_named):
+    instance = register(session, user_named('clerk'))
+    task = open_task(session, instance, 'accept')
+    with pytest.raises(FormInvalid) as info:
+        runtime.complete_task(session, task.id, {}, user_named('clerk'))
+    assert list(info.value.errors) == ['materials_complete']
