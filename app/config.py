@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 DEFAULTS = {
@@ -20,12 +21,24 @@ ENV_KEYS = ('DATABASE_URL', 'SECRET_KEY')
 
 
 def _secret_key(instance_path: Path) -> str:
-    """A key shared by every app process on this host: kept in the instance folder, not in memory."""
+    """A key shared by every app process on this host: kept in the instance folder, not in memory.
+
+    Created with O_EXCL so that workers starting together agree on one key.
+    """
     path = instance_path / 'secret_key'
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, 'w') as f:
+            f.write(secrets.token_hex(32))
+    for _ in range(50):  # another worker may have created the file but not yet written it
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f'{path} is empty: delete it and restart')
 
 
 def load(app, test_config=None):
