@@ -42,8 +42,11 @@ def handle_csrf_error(error: CSRFError):
 
 def handle_http_error(error: HTTPException):
     _rollback()
-    titles = {403: gettext('Forbidden'), 404: gettext('Not found'), 405: gettext('Method not allowed')}
-    return _respond(error.code, titles.get(error.code, error.name), gettext(error.description or ''))
+    known = {403: (gettext('Forbidden'), gettext('You are not permitted to open this page or do this.')),
+             404: (gettext('Not found'), gettext('The page or record does not exist.')),
+             405: (gettext('Method not allowed'), gettext('This address does not accept that kind of request.'))}
+    title, message = known.get(error.code, (error.name, error.description or ''))
+    return _respond(error.code, title, message)
 
 
 def init_app(app):

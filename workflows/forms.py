@@ -5,8 +5,6 @@ web layer can translate them and show each one next to its field.
 """
 from __future__ import annotations
 
-from datetime import date
-
 from jsonschema import Draft202012Validator, FormatChecker
 
 from .errors import N_, FormInvalid
@@ -102,8 +100,3 @@ def validate(schema: dict, data: dict) -> dict:
     if errors:
         raise FormInvalid(N_('Please correct the marked fields.'), errors)
     return data
-
-
-def today_iso() -> str:
-    """Default for date fields."""
-    return date.today().isoformat()

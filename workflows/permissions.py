@@ -21,7 +21,7 @@ def may_act_on_business(user) -> bool:
     return user.active and not (user.role_codes & NON_ACTING_ROLES)
 
 
-def may_register(user, key='withdrawal') -> bool:
+def may_register(user) -> bool:
     """Registering applications is window work (clerk)."""
     return may_act_on_business(user) and 'clerk' in user.role_codes
 

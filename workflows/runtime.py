@@ -18,6 +18,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
 from . import audit, state
+from .deadlines import local_date
 from .definitions import latest_definition, loaded_definition
 from .errors import N_, Conflict, DomainError, NotAllowed, NotFound
 from .facts import FACT_PROVIDERS
@@ -93,13 +94,13 @@ def _record_rule_result(session, workflow, instance, client_addr):
 
 def start_instance(session, key, data, user, client_addr=None, now: datetime | None = None):
     """Register an application: validate the start form, gather facts, run the rules."""
-    if not may_register(user, key):
+    if not may_register(user):
         raise NotAllowed(N_('Only window clerks register applications.'))
     now = now or utcnow()
     definition = latest_definition(session, key)
     loaded = loaded_definition(definition)
     data = validate(loaded.form(loaded.properties['startForm']), data)
-    applicant = FACT_PROVIDERS[key](session, data, now.date())
+    applicant = FACT_PROVIDERS[key](session, data, local_date(now))
     if user.id_number and user.id_number == applicant.id_number:
         raise NotAllowed(N_('You may not handle a case in which you are the applicant.'))
     instance = ProcessInstance(definition=definition, business_key=uuid.uuid4().hex, title=applicant.title,
@@ -107,7 +108,8 @@ def start_instance(session, key, data, user, client_addr=None, now: datetime | N
                                started_at=now, started_by=user.id, status=InstanceStatus.running)
     session.add(instance)
     session.flush()
-    instance.business_key = f'{loaded.properties.get("businessKeyPrefix", "GJJ")}{now:%Y%m%d}{instance.id:06d}'
+    prefix = loaded.properties.get('businessKeyPrefix', 'GJJ')
+    instance.business_key = f'{prefix}{local_date(now):%Y%m%d}{instance.id:06d}'
     workflow = state.new_workflow(loaded)
     workflow.task_tree.data.update({**data, **applicant.facts})
     audit.record(session, user, 'register', instance_id=instance.id, client_addr=client_addr,

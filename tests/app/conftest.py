@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app import create_app
 from workflows.models import Base

@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from workflows.models import HumanTask, ProcessInstance, TaskState
+from workflows.models import HumanTask, TaskState
 
 from .conftest import task_ids
 
@@ -117,7 +117,8 @@ def test_missing_task_and_case_are_404(login):
 
 def test_uninvolved_staff_cannot_open_a_case(login, session_factory):
     case_id = register(login('clerk'))
-    assert login('officer').get(f'/cases/{case_id}').status_code == 403
+    r = login('officer').get(f'/cases/{case_id}')
+    assert r.status_code == 403 and '您无权' in r.text
     assert login('officer').get(f'/cases/{case_id}/diagram.bpmn').status_code == 403
     assert login('supervisor').get(f'/cases/{case_id}').status_code == 200
 
@@ -151,7 +152,8 @@ def test_one_time_notice_over_http(login, session_factory):
 
 def test_inbox_sorts_by_due_date_and_flags_overdue(login, session_factory):
     clerk = login('clerk')
-    first, second = register(clerk), register(clerk)
+    register(clerk)
+    second = register(clerk)
     with session_factory() as s:
         from datetime import date
         t = s.get(HumanTask, ready_task(session_factory, second, 'accept'))

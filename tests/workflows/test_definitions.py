@@ -76,3 +76,18 @@ def test_invalid_form_schema_is_refused(session):
     with pytest.raises(InvalidModel) as info:
         definitions.deploy(session, files)
     assert any('withdrawal_review.json' in p for p in info.value.problems)
+
+
+def test_a_model_failing_at_run_time_is_a_clear_error_and_stores_nothing(session, user_named):
+    from workflows import runtime
+    from workflows.models import ProcessInstance
+    from workflows.runtime import ModelFailed
+    files = _bundle()
+    files['withdrawal.bpmn'] = files['withdrawal.bpmn'].replace('decision = "approve"', 'decision = 1 / 0')
+    definitions.deploy(session, files)
+    session.commit()
+    with pytest.raises(ModelFailed, match='ZeroDivisionError|division'):
+        runtime.start_instance(session, 'withdrawal', {'account_no': '100000000001', 'withdrawal_type': 'rent',
+                                                       'amount': 100, 'channel': 'online'}, user_named('clerk'))
+    session.rollback()
+    assert session.scalar(select(func.count(ProcessInstance.id))) == 0
