@@ -28,7 +28,8 @@ from .permissions import check_may_work, check_task_open, may_register
 from .projections import sync_projections
 
 SUMMARY_FIELDS = ('withdrawal_type', 'amount', 'channel', 'account_no', 'materials_provided', 'note',
-                  'rule_decision', 'rule_reason', 'rule_basis', 'decision', 'reason', 'basis', 'missing_items')
+                  'rule_decision', 'rule_reason', 'rule_basis', 'decision', 'reason', 'basis', 'missing_items',
+                  'notice_note')
 
 
 class ModelFailed(DomainError):

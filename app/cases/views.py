@@ -98,3 +98,19 @@ def diagram(instance_id):
     """The BPMN XML of the version this case runs on (for the bpmn-js viewer)."""
     session, instance = _load_visible(instance_id)
     return Response(loaded_definition(instance.definition).bpmn_xml, mimetype='application/xml')
+
+
+@bp.get('/<int:instance_id>/notice')
+@login_required
+def notice(instance_id):
+    """The printable one-time notice (一次性告知书) listing every missing item."""
+    session, instance = _load_visible(instance_id)
+    if not instance.summary.get('missing_items'):
+        abort(404)
+    loaded = loaded_definition(instance.definition)
+    issued = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
+                                                      AuditEvent.action == 'pause_clock')
+                             .order_by(AuditEvent.id)).first()
+    return render_template('cases/notice.html', instance=instance, issued=issued,
+                           start_schema=loaded.form(loaded.properties['startForm']),
+                           note=instance.summary.get('notice_note', ''))

@@ -144,10 +144,18 @@ def test_one_time_notice_over_http(login, session_factory):
                                           'missing_items': ['purchase_invoice', 'bank_card']})
     page = clerk.get(f'/cases/{case_id}').text
     assert 'id="clock-paused"' in page and '购房发票' in page and '本人银行卡' in page
+    notice = clerk.get(f'/cases/{case_id}/notice').text
+    items = re.search(r'<ol id="missing-items">(.*?)</ol>', notice, re.S).group(1)
+    assert '购房发票' in items and '本人银行卡' in items and items.count('<li>') == 2
     wait = ready_task(session_factory, case_id, 'await_materials')
     clerk.post(f'/tasks/{wait}', data={'materials_supplied': 'true'})
     page = clerk.get(f'/cases/{case_id}').text
     assert 'id="decision-due"' in page and '恢复计时' in page
+
+
+def test_no_notice_for_a_complete_application(login):
+    clerk = login('clerk')
+    assert clerk.get(f'/cases/{register(clerk)}/notice').status_code == 404
 
 
 def test_inbox_sorts_by_due_date_and_flags_overdue(login, session_factory):
