@@ -111,6 +111,7 @@ def notice(instance_id):
     issued = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
                                                       AuditEvent.action == 'pause_clock')
                              .order_by(AuditEvent.id)).first()
-    return render_template('cases/notice.html', instance=instance, issued=issued,
+    handler = session.get(User, issued.actor_id) if issued and issued.actor_id else None
+    return render_template('cases/notice.html', instance=instance, issued=issued, handler=handler,
                            start_schema=loaded.form(loaded.properties['startForm']),
                            note=instance.summary.get('notice_note', ''))
