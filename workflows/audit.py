@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, AuditHead, utcnow
@@ -54,27 +54,32 @@ def record(session, actor, action, *, instance_id=None, task_id=None, basis=None
     return event
 
 
+_BUMP_HEAD = (update(AuditHead).where(AuditHead.id == 1).values(count=AuditHead.count + bindparam('n'))
+              .returning(AuditHead.last_hash))
+_SET_HEAD = update(AuditHead).where(AuditHead.id == 1).values(last_hash=bindparam('last'))
+_COLUMNS = ('at', 'actor_id', 'actor_name', 'instance_id', 'task_id', 'action', 'basis', 'data', 'client_addr',
+            'prev_hash', 'hash')
+
+
 def write_pending(session):
     """Chain and insert the queued events: one head UPDATE … RETURNING, the inserts, one head UPDATE.
 
     The head row is taken last in the transaction, after the instance lock, so every writer
-    takes the two locks in the same order.
+    takes the two locks in the same order. Core statements on the session's connection: the
+    events are never read back in the same transaction, so the ORM has nothing to track.
     """
     events = session.info.pop(_PENDING, None)
     if not events:
         return
-    prev = session.execute(update(AuditHead).where(AuditHead.id == 1)
-                           .values(count=AuditHead.count + len(events))
-                           .returning(AuditHead.last_hash)
-                           .execution_options(synchronize_session=False)).scalar_one_or_none()
+    connection = session.connection()
+    prev = connection.execute(_BUMP_HEAD, {'n': len(events)}).scalar_one_or_none()
     if prev is None:
         raise RuntimeError('audit chain head missing: run the database setup')
     for event in events:
         event.prev_hash = prev
         event.hash = prev = compute_hash(event)
-    session.add_all(events)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev)
-                    .execution_options(synchronize_session=False))
+    connection.execute(insert(AuditEvent), [{c: getattr(e, c) for c in _COLUMNS} for e in events])
+    connection.execute(_SET_HEAD, {'last': prev})
 
 
 def _discard_pending(session, *args):
@@ -106,7 +111,7 @@ def verify(session, batch=1000) -> VerifyResult:
         if compute_hash(event) != event.hash:
             problems.append(f'event {event.id}: content does not match its hash (edited)')
         prev = event.hash
-    head = session.get(AuditHead, 1)
+    head = session.get(AuditHead, 1, populate_existing=True)
     if head is None or head.last_hash != prev or head.count != checked:
         problems.append(f'chain head does not match the last event ({checked} events found, '
                         f'{head.count if head else "no"} recorded): events at the end were deleted')

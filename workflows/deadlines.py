@@ -17,6 +17,7 @@ DEFAULT_DECISION_DAY_TYPE = 'wd'
 
 
 _CACHE: dict = {}
+_CALENDAR_VERSION = select(func.count(CalendarYear.year), func.max(CalendarYear.loaded_at))
 
 
 def load_calendar(session) -> Calendar:
@@ -27,7 +28,7 @@ def load_calendar(session) -> Calendar:
     a cache hit costs one small query and a change made by another process is seen at once.
     """
     version = (str(session.get_bind().url),
-               *session.execute(select(func.count(CalendarYear.year), func.max(CalendarYear.loaded_at))).one())
+               *session.connection().execute(_CALENDAR_VERSION).one())
     calendar = _CACHE.get(version)
     if calendar is None:
         overrides = dict(session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all())

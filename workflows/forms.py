@@ -78,9 +78,21 @@ def _field_of(error):
     return [tuple(error.absolute_path)]
 
 
+_VALIDATORS: dict[int, tuple[dict, Draft202012Validator]] = {}
+
+
+def _validator(schema: dict) -> Draft202012Validator:
+    """One validator per schema object (schemas live as long as their cached definition)."""
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = (schema, Draft202012Validator(schema, format_checker=_FORMAT_CHECKER))
+        _VALIDATORS[id(schema)] = cached
+    return cached[1]
+
+
 def validation_errors(schema: dict, data: dict) -> dict[str, list[tuple[str, dict]]]:
     """Field name ('' for the whole form) -> list of (message template, params)."""
-    validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    validator = _validator(schema)
     errors: dict[str, list[tuple[str, dict]]] = {}
     for error in validator.iter_errors(data):
         if error.validator in ('if', 'then', 'else', 'allOf', 'anyOf', 'oneOf'):

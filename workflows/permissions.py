@@ -7,7 +7,7 @@ nobody works on a case where they are the applicant (matched by ID number).
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .errors import N_, Conflict, NotAllowed
 from .models import HumanTask, TaskState
@@ -36,15 +36,19 @@ def may_view_case(user, instance, session) -> bool:
     return any(role in codes or user.id in (done, claimed) for role, done, claimed in rows)
 
 
+_HANDLED_STEP = select(HumanTask.spec_id).where(
+    HumanTask.instance_id == bindparam('iid'), HumanTask.spec_id.in_(bindparam('steps', expanding=True)),
+    HumanTask.completed_by == bindparam('uid')).limit(1)
+
+
 def _separation_violation(session, user, task, meta) -> str | None:
     if 'start' in meta.separate_from and task.instance.started_by == user.id:
         return 'start'
     steps = [s for s in meta.separate_from if s != 'start']
     if not steps:
         return None
-    return session.scalar(select(HumanTask.spec_id).where(
-        HumanTask.instance_id == task.instance_id, HumanTask.spec_id.in_(steps),
-        HumanTask.completed_by == user.id).limit(1))
+    return session.connection().execute(_HANDLED_STEP, {'iid': task.instance_id, 'steps': steps,
+                                                        'uid': user.id}).scalar()
 
 
 def check_may_work(session, user, task, loaded):

@@ -7,7 +7,8 @@ date moves back by the working days spent waiting when it closes.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm.util import identity_key
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
@@ -28,25 +29,45 @@ class _LazyCalendar:
         return self._calendar
 
 
-def _new_task_row(instance, spiff_task, meta, calendar, now):
+_READY_ROWS = select(HumanTask.id, HumanTask.task_guid).where(
+    HumanTask.instance_id == bindparam('iid'), HumanTask.state == TaskState.ready)
+_CANCEL = (update(HumanTask).where(HumanTask.id.in_(bindparam('ids', expanding=True)))
+           .values(state=TaskState.cancelled))
+
+
+def _new_task_row(instance, spiff_task, meta, calendar, now) -> dict:
     due = task_due(calendar.get(), local_date(now), meta.time_limit) if meta.time_limit else None
-    return HumanTask(instance_id=instance.id, task_guid=str(spiff_task.id), spec_id=meta.spec_id,
-                     name=meta.name, role_code=meta.role, form_name=meta.form, state=TaskState.ready,
-                     created_at=now, time_limit=meta.time_limit, due_date=due.date if due else None,
-                     due_provisional=due.provisional if due else False)
+    return dict(instance_id=instance.id, task_guid=str(spiff_task.id), spec_id=meta.spec_id, name=meta.name,
+                role_code=meta.role, form_name=meta.form, state=TaskState.ready, created_at=now,
+                time_limit=meta.time_limit, due_date=due.date if due else None,
+                due_provisional=due.provisional if due else False)
+
+
+def _expire_loaded(session, ids):
+    """Objects for rows changed by a Core statement must be reloaded if the session holds them."""
+    for row_id in ids:
+        obj = session.identity_map.get(identity_key(HumanTask, row_id))
+        if obj is not None:
+            session.expire(obj)
 
 
 def _sync_tasks(session, instance, workflow, loaded, calendar, now):
+    """Insert rows for newly ready user tasks and cancel rows whose task is no longer ready.
+
+    Core statements on the session's connection (see runtime's note on the hot path).
+    """
+    connection = session.connection()
     ready = {str(t.id): t for t in workflow.get_tasks(state=SpiffState.READY, manual=True)}
-    rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                   HumanTask.state == TaskState.ready)).all()
-    known = {row.task_guid for row in rows}
-    for row in rows:
-        if row.task_guid not in ready and row.state == TaskState.ready:  # not the one just completed
-            row.state = TaskState.cancelled
+    rows = connection.execute(_READY_ROWS, {'iid': instance.id}).all()
+    gone = [row_id for row_id, guid in rows if guid not in ready]
+    if gone:
+        connection.execute(_CANCEL, {'ids': gone})
+        _expire_loaded(session, gone)
+    known = {guid for _id, guid in rows}
     new = [_new_task_row(instance, t, loaded.tasks[t.task_spec.bpmn_id], calendar, now)
            for guid, t in ready.items() if guid not in known]
-    session.add_all(new)
+    if new:
+        connection.execute(insert(HumanTask), new)
     return [loaded.tasks[t.task_spec.bpmn_id] for t in ready.values()]
 
 
@@ -90,6 +111,7 @@ def _close(session, instance, workflow, loaded, user, now, client_addr):
 def sync_projections(session, instance, workflow, loaded, user, now, client_addr=None, started=False):
     """Bring human_task rows, the case status and its clock in line with the workflow.
 
+    Call it after the completed task's own row is updated, so that row no longer reads as ready.
     Runs without autoflush: the caller's pending changes are written in the one flush at the end.
     """
     calendar = _LazyCalendar(session)
