@@ -12,6 +12,7 @@ login_manager = LoginManager()
 login_manager.login_view = 'auth.login'
 login_manager.login_message = lazy_gettext('Please log in to continue.')
 login_manager.login_message_category = 'warning'
+login_manager.session_protection = 'strong'
 
 CSP = ("default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; "
        "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")

@@ -150,6 +150,7 @@ class HumanTask(Base):
 class AuditEvent(Base):
     """Append-only. Each row's hash covers its content and the previous row's hash."""
     __tablename__ = 'audit_event'
+    __table_args__ = (Index('ix_audit_event_action_at', 'action', 'at'),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))

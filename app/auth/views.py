@@ -1,18 +1,20 @@
 """Log in and out."""
 from __future__ import annotations
 
+from datetime import timedelta
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from urllib.parse import urlsplit
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from workflows import audit
-from workflows.models import User
+from workflows.models import AuditEvent, User, utcnow
 
 from ..db import get_session
 from ..security import CurrentUser
@@ -23,6 +25,18 @@ bp = Blueprint('auth', __name__, url_prefix='/auth', template_folder='templates'
 class LoginForm(FlaskForm):
     username = StringField(lazy_gettext('Username'), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(lazy_gettext('Password'), validators=[DataRequired(), Length(max=128)])
+
+
+MAX_FAILURES = 5
+LOCKOUT_MINUTES = 15
+
+
+def _recent_failures(session, username):
+    """Failed logins for a username in the lockout window, counted from the audit trail."""
+    since = utcnow() - timedelta(minutes=LOCKOUT_MINUTES)
+    return session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == 'login_failed', AuditEvent.at >= since,
+        AuditEvent.data['username'].as_string() == username[:64]))
 
 
 def _safe_next(target):
@@ -37,9 +51,13 @@ def login():
     if not form.validate_on_submit():
         return render_template('auth/login.html', form=form), (422 if form.is_submitted() else 200)
     session = get_session()
-    user = session.scalars(select(User).where(User.username == form.username.data.strip())).first()
+    username = form.username.data.strip()
+    if _recent_failures(session, username) >= MAX_FAILURES:
+        flash(gettext('Too many failed attempts. Try again in %(n)s minutes.', n=LOCKOUT_MINUTES), 'danger')
+        return render_template('auth/login.html', form=form), 429
+    user = session.scalars(select(User).where(User.username == username)).first()
     if user is None or not user.active or not check_password_hash(user.password_hash, form.password.data):
-        audit.record(session, None, 'login_failed', data={'username': form.username.data[:64]},
+        audit.record(session, None, 'login_failed', data={'username': username[:64]},
                      client_addr=request.remote_addr)
         session.commit()
         flash(gettext('Wrong username or password.'), 'danger')

@@ -56,3 +56,11 @@ def test_security_headers(client):
     r = client.get('/auth/login')
     assert "default-src 'self'" in r.headers['Content-Security-Policy']
     assert r.headers['X-Frame-Options'] == 'DENY'
+
+
+def test_repeated_failures_lock_the_username_for_a_while(client):
+    for _ in range(5):
+        assert client.post('/auth/login', data={'username': 'clerk', 'password': 'guess'}).status_code == 401
+    r = client.post('/auth/login', data={'username': 'clerk', 'password': DEMO_PASSWORD})
+    assert r.status_code == 429 and '尝试次数过多' in r.text
+    assert client.post('/auth/login', data={'username': 'clerk2', 'password': DEMO_PASSWORD}).status_code == 302
