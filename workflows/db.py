@@ -14,8 +14,17 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+def normalize_url(url: str) -> str:
+    """Accept the usual postgres:// and postgresql:// forms; we ship the psycopg 3 driver."""
+    for prefix in ('postgres://', 'postgresql://'):
+        if url.startswith(prefix):
+            return 'postgresql+psycopg://' + url[len(prefix):]
+    return url
+
+
 def make_engine(url: str, **kwargs):
     """A SQLAlchemy engine with the settings gjj-flow relies on."""
+    url = normalize_url(url)
     if url.startswith('sqlite'):
         engine = create_engine(url, connect_args={'timeout': 15}, **kwargs)
         event.listen(engine, 'connect', _sqlite_pragmas)
