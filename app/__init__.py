@@ -13,6 +13,7 @@ csrf = CSRFProtect()
 def create_app(test_config=None):
     """Application factory."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters['id'] = security.RowIdConverter
     config.load(app, test_config)
     db.init_app(app)
     csrf.init_app(app)

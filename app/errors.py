@@ -42,7 +42,8 @@ def handle_csrf_error(error: CSRFError):
 
 def handle_http_error(error: HTTPException):
     _rollback()
-    known = {403: (gettext('Forbidden'), gettext('You are not permitted to open this page or do this.')),
+    known = {400: (gettext('Bad request'), gettext('The request contains characters or values that are not allowed.')),
+             403: (gettext('Forbidden'), gettext('You are not permitted to open this page or do this.')),
              404: (gettext('Not found'), gettext('The page or record does not exist.')),
              405: (gettext('Method not allowed'), gettext('This address does not accept that kind of request.'))}
     title, message = known.get(error.code, (error.name, error.description or ''))

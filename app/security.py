@@ -1,8 +1,10 @@
 """Login (Flask-Login) and response headers."""
 from __future__ import annotations
 
+from flask import abort, request
 from flask_babel import lazy_gettext
 from flask_login import LoginManager, UserMixin
+from werkzeug.routing import IntegerConverter
 
 from workflows.models import User
 
@@ -41,6 +43,20 @@ def load_user(user_id):
     return CurrentUser(user) if user is not None and user.active else None
 
 
+class RowIdConverter(IntegerConverter):
+    """Route ids that fit the database's integer columns; anything larger is simply not found."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+def refuse_nul_bytes():
+    """NUL is never valid text here (and PostgreSQL refuses it): answer 400 before any work."""
+    for values in (request.args, request.form):
+        if any('\x00' in v for v in values.values()) or any('\x00' in k for k in values.keys()):
+            abort(400, description='nul')
+
+
 def set_headers(response):
     response.headers.setdefault('Content-Security-Policy', CSP)
     response.headers.setdefault('X-Content-Type-Options', 'nosniff')
@@ -51,4 +67,5 @@ def set_headers(response):
 
 def init_app(app):
     login_manager.init_app(app)
+    app.before_request(refuse_nul_bytes)
     app.after_request(set_headers)

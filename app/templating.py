@@ -104,6 +104,11 @@ def limit_label(text: str) -> str:
     return gettext('%(n)s calendar days', n=limit.amount)
 
 
+def channel_label(code) -> str:
+    """How an application arrived, in words."""
+    return {'window': gettext('Counter'), 'online': gettext('Online')}.get(code, code or '')
+
+
 def decision_label(code) -> str:
     """A task decision code in words."""
     labels = {'approve': gettext('Approved'), 'reject': gettext('Rejected')}
@@ -145,6 +150,7 @@ def init_app(app):
                                  label=label, hint=hint, options=options, option_label=option_label,
                                  role_name=role_name, today=today, is_english=is_english,
                                  decision_label=decision_label, status_label=status_label,
-                                 action_label=action_label, limit_label=limit_label)
+                                 action_label=action_label, limit_label=limit_label,
+                                 channel_label=channel_label)
     app.jinja_env.filters['audit_data'] = audit_data
     app.context_processor(_nav_context)

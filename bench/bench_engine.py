@@ -65,7 +65,7 @@ from workflows.scripting import create_script_engine  # noqa: E402
 # one paid withdrawal of a type per person per 12 months, so demo account 100000000001 would be
 # rejected from the second withdrawal on: each withdrawal uses a bench account of its own, a copy
 # of 100000000001 (same holder name and balance) under a fresh account and ID number.
-APPLICATION = {'withdrawal_type': 'purchase', 'amount': 100, 'channel': 'window',
+APPLICATION = {'withdrawal_type': 'purchase', 'amount': 100,
                'materials_provided': ['id_card', 'purchase_contract']}
 TEMPLATE_ACCOUNT = '100000000001'
 # (task spec id, username, form data) in the order the manual path asks for them.

@@ -5,6 +5,8 @@ web layer can translate them and show each one next to its field.
 """
 from __future__ import annotations
 
+import math
+
 from jsonschema import Draft202012Validator, FormatChecker
 
 from .errors import N_, FormInvalid
@@ -42,6 +44,8 @@ def _coerce_scalar(prop, raw):
             return int(raw)
         if kind == 'number':
             value = float(raw)
+            if not math.isfinite(value):
+                return raw  # NaN / Infinity: left as text so the schema reports a type error
             return int(value) if value.is_integer() and 'e' not in raw.lower() else value
     except ValueError:
         return raw  # left as text so the schema reports a type error on this field

@@ -111,8 +111,18 @@ def _record_rule_result(session, workflow, instance, client_addr):
                      data={'decision': data['rule_decision'], 'reason': data.get('rule_reason')})
 
 
-def start_instance(session, key, data, user, client_addr=None, now: datetime | None = None):
-    """Register an application: validate the start form, gather facts, run the rules."""
+CHANNELS = ('window', 'online')
+
+
+def start_instance(session, key, data, user, client_addr=None, now: datetime | None = None, channel='window'):
+    """Register an application: validate the start form, gather facts, run the rules.
+
+    `channel` is a fact of the entry point, never a form field: the window's registration page
+    always passes 'window'; only the online service's entry point may pass 'online' (which the
+    rules may approve without a human step).
+    """
+    if channel not in CHANNELS:
+        raise ValueError(f'unknown channel {channel!r}')
     if not may_register(user):
         raise NotAllowed(N_('Only window clerks register applications.'))
     now = now or utcnow()
@@ -130,9 +140,9 @@ def start_instance(session, key, data, user, client_addr=None, now: datetime | N
     prefix = loaded.properties.get('businessKeyPrefix', 'GJJ')
     instance.business_key = f'{prefix}{local_date(now):%Y%m%d}{instance.id:06d}'
     workflow = state.new_workflow(loaded)
-    workflow.task_tree.data.update({**data, **applicant.facts})
+    workflow.task_tree.data.update({**data, **applicant.facts, 'channel': channel})
     audit.record(session, user, 'register', instance_id=instance.id, client_addr=client_addr,
-                 data={'form': data, 'facts': applicant.facts})
+                 data={'form': data, 'channel': channel, 'facts': applicant.facts})
     _run(workflow)
     _record_rule_result(session, workflow, instance, client_addr)
     sync_projections(session, instance, workflow, loaded, user, now, client_addr, started=True)

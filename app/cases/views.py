@@ -49,10 +49,11 @@ def new():
     session = get_session()
     schema = _start_schema(session)
     if request.method == 'GET':
-        return render_template('cases/new.html', schema=schema, values={'channel': 'window'}, errors={})
+        return render_template('cases/new.html', schema=schema, values={}, errors={})
     data = coerce(schema, request.form)
     try:
-        instance = runtime.start_instance(session, 'withdrawal', data, current_user.model, request.remote_addr)
+        instance = runtime.start_instance(session, 'withdrawal', data, current_user.model, request.remote_addr,
+                                          channel='window')
     except FormInvalid as exc:
         session.rollback()
         return render_template('cases/new.html', schema=schema, values=data, errors=exc.errors), 422
@@ -73,7 +74,7 @@ def _load_visible(instance_id):
     return session, instance
 
 
-@bp.get('/<int:instance_id>')
+@bp.get('/<id:instance_id>')
 @login_required
 def show(instance_id):
     """One case: facts, decision date, diagram with the current step, task history, audit trail."""
@@ -92,7 +93,7 @@ def show(instance_id):
                            start_schema=loaded.form(loaded.properties['startForm']))
 
 
-@bp.get('/<int:instance_id>/diagram.bpmn')
+@bp.get('/<id:instance_id>/diagram.bpmn')
 @login_required
 def diagram(instance_id):
     """The BPMN XML of the version this case runs on (for the bpmn-js viewer)."""
@@ -100,7 +101,7 @@ def diagram(instance_id):
     return Response(loaded_definition(instance.definition).bpmn_xml, mimetype='application/xml')
 
 
-@bp.get('/<int:instance_id>/notice')
+@bp.get('/<id:instance_id>/notice')
 @login_required
 def notice(instance_id):
     """The printable one-time notice (一次性告知书) listing every missing item."""

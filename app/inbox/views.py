@@ -63,7 +63,7 @@ def _render_task(session, task, values=None, errors=None, status=200):
                            workable=can_work(session, current_user.model, task, loaded)), status
 
 
-@bp.get('/<int:task_id>')
+@bp.get('/<id:task_id>')
 @login_required
 def show(task_id):
     """The task page: case data, rule results, risk hint and the form."""
@@ -71,7 +71,7 @@ def show(task_id):
     return _render_task(session, task)
 
 
-@bp.post('/<int:task_id>/claim')
+@bp.post('/<id:task_id>/claim')
 @login_required
 def claim(task_id):
     """Take the task into my inbox."""
@@ -82,7 +82,7 @@ def claim(task_id):
     return redirect(url_for('inbox.show', task_id=task_id))
 
 
-@bp.post('/<int:task_id>/release')
+@bp.post('/<id:task_id>/release')
 @login_required
 def release(task_id):
     """Give the task back to the role queue."""
@@ -93,7 +93,7 @@ def release(task_id):
     return redirect(url_for('inbox.queue'))
 
 
-@bp.post('/<int:task_id>')
+@bp.post('/<id:task_id>')
 @login_required
 def complete(task_id):
     """Submit the task's form; on invalid data show every error and change nothing."""

@@ -9,7 +9,7 @@ from workflows.models import HumanTask, TaskState
 from .conftest import task_ids
 
 APPLICATION = {'account_no': '100000000001', 'withdrawal_type': 'purchase', 'amount': '5000',
-               'channel': 'window', 'materials_provided': ['id_card', 'purchase_contract']}
+               'materials_provided': ['id_card', 'purchase_contract']}
 
 
 def register(client, **overrides):

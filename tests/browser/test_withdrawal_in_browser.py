@@ -62,7 +62,6 @@ def test_withdrawal_from_registration_to_payment(browser, server, tmp_path):
     clerk.fill('#f-account_no', '100000000002')
     clerk.select_option('#f-withdrawal_type', 'purchase')
     clerk.fill('#f-amount', '8000')
-    clerk.select_option('#f-channel', 'window')
     clerk.check('#f-materials_provided-id_card')
     clerk.check('#f-materials_provided-purchase_contract')
     clerk.click('#register')

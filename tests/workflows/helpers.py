@@ -5,12 +5,12 @@ from workflows import runtime
 from workflows.models import HumanTask, TaskState
 
 APPLICATION = {'account_no': '100000000001', 'withdrawal_type': 'purchase', 'amount': 5000,
-               'channel': 'window', 'materials_provided': ['id_card', 'purchase_contract']}
+               'materials_provided': ['id_card', 'purchase_contract']}
 
 
-def register(session, clerk, **overrides):
+def register(session, clerk, channel='window', **overrides):
     """Register a withdrawal as `clerk` and commit."""
-    instance = runtime.start_instance(session, 'withdrawal', {**APPLICATION, **overrides}, clerk)
+    instance = runtime.start_instance(session, 'withdrawal', {**APPLICATION, **overrides}, clerk, channel=channel)
     session.commit()
     return instance
 

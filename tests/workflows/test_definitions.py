@@ -88,6 +88,7 @@ def test_a_model_failing_at_run_time_is_a_clear_error_and_stores_nothing(session
     session.commit()
     with pytest.raises(ModelFailed, match='ZeroDivisionError|division'):
         runtime.start_instance(session, 'withdrawal', {'account_no': '100000000001', 'withdrawal_type': 'rent',
-                                                       'amount': 100, 'channel': 'online'}, user_named('clerk'))
+                                                       'amount': 100}, user_named('clerk'),
+                               channel='online')
     session.rollback()
     assert session.scalar(select(func.count(ProcessInstance.id))) == 0

@@ -35,13 +35,13 @@ def test_start_form_errors_per_field(session, user_named):
     with pytest.raises(FormInvalid) as info:
         runtime.start_instance(session, 'withdrawal', {'account_no': '12', 'amount': -5,
                                                        'withdrawal_type': 'lottery'}, user_named('clerk'))
-    assert set(info.value.errors) == {'account_no', 'amount', 'withdrawal_type', 'channel'}
+    assert set(info.value.errors) == {'account_no', 'amount', 'withdrawal_type'}
 
 
 def test_unknown_account_is_a_field_error(session, user_named):
     with pytest.raises(FormInvalid) as info:
         runtime.start_instance(session, 'withdrawal', {'account_no': '999999999999', 'amount': 5,
-                                                       'withdrawal_type': 'rent', 'channel': 'window'},
+                                                       'withdrawal_type': 'rent'},
                                user_named('clerk'))
     assert list(info.value.errors) == ['account_no']
 
