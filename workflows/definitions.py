@@ -22,6 +22,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .calendar import parse_time_limit
+from .effects import EFFECTS
 from .errors import N_, InvalidModel, NotFound
 from .models import DefinitionFile, ProcessDefinition, Role
 from .modelcheck import expressions_in, check_expression
@@ -46,6 +47,7 @@ class TaskMeta:
     separate_from: tuple[str, ...] = ()
     risk_hint: str = ''
     pauses_clock: bool = False
+    effect: str | None = None
 
 
 @dataclass
@@ -103,7 +105,8 @@ def _task_meta(node, lane) -> TaskMeta:
     separate = tuple(s.strip() for s in props.get('separateFrom', '').split(',') if s.strip())
     return TaskMeta(spec_id=node.get('id'), name=node.get('name') or node.get('id'), role=lane,
                     form=props.get('form'), time_limit=props.get('timeLimit'), separate_from=separate,
-                    risk_hint=props.get('riskHint', ''), pauses_clock=props.get('pausesClock') == 'true')
+                    risk_hint=props.get('riskHint', ''), pauses_clock=props.get('pausesClock') == 'true',
+                    effect=props.get('effect'))
 
 
 def _lanes(process) -> dict[str, str]:
@@ -183,6 +186,8 @@ def _check_tasks(tasks, forms, roles, problems, start_form):
         for other in meta.separate_from:
             if other != 'start' and other not in tasks:
                 problems.append(f'{where}: separateFrom names unknown task {other!r}')
+        if meta.effect and meta.effect not in EFFECTS:
+            problems.append(f'{where}: unknown effect {meta.effect!r} ({", ".join(sorted(EFFECTS))})')
 
 
 def _spiff_parse(files, key):

@@ -21,6 +21,7 @@ from . import audit, state
 from .deadlines import local_date
 from .definitions import latest_definition, loaded_definition
 from .errors import N_, Conflict, DomainError, NotAllowed, NotFound
+from .effects import run_effect
 from .facts import FACT_PROVIDERS
 from .forms import validate
 from .models import (HumanTask, InstanceState, InstanceStatus, ProcessInstance, TaskState, utcnow)
@@ -210,12 +211,14 @@ def complete_task(session, task_id, data, user, client_addr=None, now: datetime 
     spiff_task = workflow.get_task_from_id(UUID(task.task_guid))
     if spiff_task is None or spiff_task.state != SpiffState.READY:
         raise Conflict(N_('This task has already been handled.'))
+    effect = run_effect(session, meta.effect, instance, data)
     before = {k: spiff_task.data.get(k) for k in data}
     spiff_task.data.update(data)
     _run(workflow, spiff_task)
     _mark_completed(session, task, user, now, str(data['decision']) if 'decision' in data else None)
     audit.record(session, user, 'complete', instance_id=instance.id, task_id=task.id, client_addr=client_addr,
-                 basis=data.get('basis'), data={'step': meta.name, 'before': before, 'after': data})
+                 basis=data.get('basis'), data={'step': meta.name, 'before': before, 'after': data,
+                                                **({'effect': effect} if effect else {})})
     sync_projections(session, instance, workflow, loaded, user, now, client_addr)
     instance.summary = _summary(workflow)
     session.connection().execute(_WRITE_STATE, {'iid': instance.id, 'blob': state.dump(workflow)})

@@ -20,7 +20,7 @@ def _post(client, url, data, barrier, statuses):
 def test_concurrent_http_completions(login, session_factory):
     clerk, clerk2 = login('clerk'), login('clerk2')
     for _ in range(ROUNDS):
-        case_id = register(clerk)
+        case_id = register(clerk, withdrawal_type='retirement', amount='100')   # no yearly limit
         task_id = ready_task(session_factory, case_id, 'accept')
         barrier, statuses = threading.Barrier(2), []
         threads = [threading.Thread(target=_post, args=(c, f'/tasks/{task_id}', {'materials_complete': 'true'},

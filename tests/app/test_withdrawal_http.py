@@ -161,7 +161,7 @@ def test_no_notice_for_a_complete_application(login):
 def test_inbox_sorts_by_due_date_and_flags_overdue(login, session_factory):
     clerk = login('clerk')
     register(clerk)
-    second = register(clerk)
+    second = register(clerk, withdrawal_type='repay_loan')
     with session_factory() as s:
         from datetime import date
         t = s.get(HumanTask, ready_task(session_factory, second, 'accept'))

@@ -33,7 +33,7 @@ def _complete_in_thread(factory, task_id, username, barrier, results):
 def test_same_task_completed_concurrently_succeeds_once(session, session_factory, user_named):
     clerk = user_named('clerk')
     for _ in range(ROUNDS):
-        instance = register(session, clerk)
+        instance = register(session, clerk, withdrawal_type='retirement', amount=100)   # no yearly limit
         task_id = open_task(session, instance, 'accept').id
         barrier, results = threading.Barrier(2), []
         threads = [threading.Thread(target=_complete_in_thread,

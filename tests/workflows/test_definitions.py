@@ -35,7 +35,7 @@ def test_changed_bundle_is_a_new_version_and_running_cases_keep_theirs(session, 
     session.commit()
     assert v2.version == 2
     assert instance.definition.version == 1
-    assert register(session, user_named('clerk')).definition.version == 2
+    assert register(session, user_named('clerk'), withdrawal_type='repay_loan').definition.version == 2
 
 
 @pytest.mark.parametrize('mutate, expected', [

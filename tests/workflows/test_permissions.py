@@ -44,6 +44,8 @@ def test_admin_and_supervisor_never_act(session, user_named, at_review, username
     session.commit()
     task = open_task(session, at_review, 'review')
     with pytest.raises(NotAllowed, match='do not handle business'):
+        runtime.claim_task(session, task.id, user)
+    with pytest.raises(NotAllowed, match='do not handle business'):
         runtime.complete_task(session, task.id, {'decision': 'approve'}, user)
 
 
