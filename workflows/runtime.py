@@ -160,6 +160,7 @@ def claim_task(session, task_id, user, client_addr=None) -> HumanTask:
     if task.claimed_by == user.id:
         return task
     check_may_work(session, user, task, loaded_definition(task.instance.definition))
+    lock_instance(session, task.instance)  # so that a completion prepared before this claim loses
     result = session.connection().execute(_CLAIM, {'tid': task.id, 'uid': user.id})
     if result.rowcount != 1:
         raise Conflict(N_('Someone else claimed this task first.'))
@@ -174,6 +175,7 @@ def release_task(session, task_id, user, client_addr=None) -> HumanTask:
     check_task_open(task)
     if task.claimed_by != user.id:
         raise NotAllowed(N_('Only the person who claimed this task can release it.'))
+    lock_instance(session, task.instance)
     result = session.connection().execute(_RELEASE, {'tid': task.id, 'uid': user.id})
     if result.rowcount != 1:
         raise Conflict(N_('This task has already been handled.'))

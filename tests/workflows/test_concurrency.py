@@ -51,3 +51,22 @@ def test_same_task_completed_concurrently_succeeds_once(session, session_factory
             AuditEvent.task_id == task_id, AuditEvent.action == 'complete'))
         assert (reviews, completions) == (1, 1)
         assert session.get(HumanTask, task_id).state == TaskState.completed
+
+
+def test_a_completion_prepared_before_someone_else_claimed_loses(session, session_factory, user_named):
+    clerk = user_named('clerk')
+    instance = register(session, clerk)
+    task_id = open_task(session, instance, 'accept').id
+    with session_factory() as a, session_factory() as b:
+        user_a = a.scalars(select(User).where(User.username == 'clerk')).one()
+        user_b = b.scalars(select(User).where(User.username == 'clerk2')).one()
+        seen_by_a = runtime.get_task(a, task_id)          # A's request has read the unclaimed task
+        runtime.claim_task(b, task_id, user_b)            # B claims it meanwhile
+        b.commit()
+        with pytest.raises(Conflict):
+            runtime.complete_task(a, task_id, {'materials_complete': True}, user_a)
+        assert seen_by_a.claimed_by is None   # A decided on what it read before B's claim
+        a.rollback()
+    session.expire_all()
+    task = session.get(HumanTask, task_id)
+    assert (task.state, task.claimed_by) == (TaskState.ready, user_named('clerk2').id)
