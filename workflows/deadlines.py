@@ -61,10 +61,17 @@ def task_due(calendar: Calendar, created: date, time_limit: str | None) -> Due |
     return calendar.due(created, parse_time_limit(time_limit))
 
 
-def resumed_due(calendar: Calendar, due: date, paused_on: date, resumed_on: date) -> Due:
-    """Push a decision date back by the working days the case spent waiting for the applicant."""
-    waited = calendar.working_days_between(paused_on, resumed_on)
-    return calendar.add_working_days(due, waited) if waited else Due(due, calendar.is_provisional(due))
+def days_waited(calendar: Calendar, unit: str, paused_on: date, resumed_on: date) -> int:
+    """Days of the limit's own kind (working or calendar) in (paused_on, resumed_on]."""
+    if unit == 'wd':
+        return calendar.working_days_between(paused_on, resumed_on)
+    return max((resumed_on - paused_on).days, 0)
+
+
+def clock_due(calendar: Calendar, limit_text: str, started_on: date, waited: int) -> Due:
+    """The decision date: the limit counted from the start, plus the days spent waiting."""
+    limit = parse_time_limit(limit_text)
+    return calendar.due(started_on, TimeLimit(limit.amount + waited, limit.unit))
 
 
 CENTER_TZ = ZoneInfo('Asia/Shanghai')

@@ -1,7 +1,10 @@
-"""Find every piece of code in BPMN/DMN XML and check it with the restricted compiler at deploy time.
+"""Find the code in BPMN/DMN XML and check it with the restricted compiler at deploy time.
 
-The runtime compiles the same code with the same policy, so a model that slips past this check
-still cannot run unsafe code; checking at deploy time gives the administrator the error at once.
+Covers the elements where SpiffWorkflow evaluates code (conditions, scripts, timers, loop and
+completion conditions, message payloads and paths, DMN entries) and service-task parameters.
+The runtime compiles every evaluation with the same policy, so code in a place this list misses
+still cannot run unsafe operations; checking at deploy time gives the administrator the error
+at once instead of when a case reaches that step.
 """
 from __future__ import annotations
 
@@ -15,6 +18,11 @@ SPIFF = 'http://spiffworkflow.org/bpmn/schema/1.0/core'
 
 _BPMN_CODE = {
     f'{{{BPMN}}}conditionExpression': 'condition',
+    f'{{{BPMN}}}condition': 'condition',
+    f'{{{BPMN}}}loopCondition': 'condition',
+    f'{{{BPMN}}}formalExpression': 'expression',
+    f'{{{BPMN}}}messagePath': 'expression',
+    f'{{{SPIFF}}}messagePayload': 'expression',
     f'{{{BPMN}}}script': 'script',
     f'{{{SPIFF}}}preScript': 'script',
     f'{{{SPIFF}}}postScript': 'script',
@@ -50,6 +58,8 @@ def expressions_in(root):
             kind = _BPMN_CODE.get(node.tag)
             if kind and (node.text or '').strip():
                 yield kind, node.text.strip()
+            elif node.tag == f'{{{SPIFF}}}parameter' and node.get('value'):
+                yield 'expression', node.get('value')
     else:
         yield from _dmn_code(root)
 

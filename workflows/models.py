@@ -99,7 +99,12 @@ class ProcessInstance(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    decision_due: Mapped[date | None] = mapped_column(Date)
+    # The statutory clock: limit ('3wd'), the day it started, the days spent waiting for the
+    # applicant (in the limit's unit); decision_due is derived from these and kept for queries.
+    decision_limit: Mapped[str | None] = mapped_column(String(16))
+    clock_started_on: Mapped[date | None] = mapped_column(Date)
+    clock_waited: Mapped[int] = mapped_column(Integer, default=0)
+    decision_due: Mapped[date | None] = mapped_column(Date, index=True)
     decision_due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_since: Mapped[date | None] = mapped_column(Date)
     next_timer_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)

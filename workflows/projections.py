@@ -13,7 +13,8 @@ from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
 from . import audit
-from .deadlines import decision_limit, load_calendar, local_date, resumed_due, task_due
+from .calendar import parse_time_limit
+from .deadlines import clock_due, days_waited, decision_limit, load_calendar, local_date, task_due
 from .models import HumanTask, InstanceStatus, TaskState
 
 
@@ -74,7 +75,8 @@ def _sync_tasks(session, instance, workflow, loaded, calendar, now):
 def _start_clock(session, instance, loaded, calendar, now):
     limit = decision_limit(session, loaded.key, loaded.properties)
     if limit is not None:
-        due = calendar.get().due(local_date(now), limit)
+        instance.decision_limit, instance.clock_started_on, instance.clock_waited = str(limit), local_date(now), 0
+        due = clock_due(calendar.get(), instance.decision_limit, instance.clock_started_on, 0)
         instance.decision_due, instance.decision_due_provisional = due.date, due.provisional
 
 
@@ -86,8 +88,10 @@ def _pause_or_resume(session, instance, open_metas, calendar, now, user, client_
         audit.record(session, user, 'pause_clock', instance_id=instance.id, client_addr=client_addr)
     elif not waiting and instance.paused_since is not None:
         old_due, paused_on = instance.decision_due, instance.paused_since
-        if old_due is not None:
-            due = resumed_due(calendar.get(), old_due, paused_on, today)
+        if instance.decision_limit:
+            unit = parse_time_limit(instance.decision_limit).unit
+            instance.clock_waited += days_waited(calendar.get(), unit, paused_on, today)
+            due = clock_due(calendar.get(), instance.decision_limit, instance.clock_started_on, instance.clock_waited)
             instance.decision_due, instance.decision_due_provisional = due.date, due.provisional
         instance.status, instance.paused_since = InstanceStatus.running, None
         audit.record(session, user, 'resume_clock', instance_id=instance.id, client_addr=client_addr,

@@ -4,8 +4,9 @@ SpiffWorkflow's default environment runs model code with plain eval/exec. Models
 administrators, so every piece of model code here is compiled with RestrictedPython's
 ``compile_restricted_*`` (imports and names starting with ``_`` such as ``__import__`` or ``__subclasses__``
 are refused at compile time; attribute, item and iteration access go through guards) and runs with
-a small whitelist of builtins. ``while`` loops are refused and ``range`` is capped so that a model
-cannot spin a worker forever.
+a small whitelist of builtins. ``while`` loops are refused and ``range`` is capped, which stops the
+obvious endless loop; memory and CPU are NOT bounded (``"a" * 10**9`` or nested loops still cost
+real resources), which needs a guard at the worker level.
 """
 from __future__ import annotations
 

@@ -65,8 +65,9 @@ def seed_reference(session, calendar_years=range(2024, 2027)):
     known = set(session.scalars(select(Role.code)))
     session.add_all(Role(code=c, name_zh=zh, name_en=en, is_business=b) for c, zh, en, b in ROLES if c not in known)
     audit.ensure_head(session)
-    for year in calendar_years:
-        load_calendar_year(session, year)
+    for year in calendar_years:  # never overwrite a year that is loaded (the admin may have edited it)
+        if session.get(CalendarYear, year) is None:
+            load_calendar_year(session, year)
     if session.get(Setting, 'withdrawal.decision_day_type') is None:
         session.add(Setting(key='withdrawal.decision_day_type', value='wd'))
     session.flush()

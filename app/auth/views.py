@@ -31,11 +31,14 @@ MAX_FAILURES = 5
 LOCKOUT_MINUTES = 15
 
 
-def _recent_failures(session, username):
-    """Failed logins for a username in the lockout window, counted from the audit trail."""
+def _recent_failures(session, username, address):
+    """Failed logins for a username from one address in the lockout window (from the audit trail).
+
+    Keyed by address too, so that someone guessing elsewhere cannot lock a clerk out of their desk.
+    """
     since = utcnow() - timedelta(minutes=LOCKOUT_MINUTES)
     return session.scalar(select(func.count(AuditEvent.id)).where(
-        AuditEvent.action == 'login_failed', AuditEvent.at >= since,
+        AuditEvent.action == 'login_failed', AuditEvent.at >= since, AuditEvent.client_addr == address,
         AuditEvent.data['username'].as_string() == username[:64]))
 
 
@@ -52,7 +55,7 @@ def login():
         return render_template('auth/login.html', form=form), (422 if form.is_submitted() else 200)
     session = get_session()
     username = form.username.data.strip()
-    if _recent_failures(session, username) >= MAX_FAILURES:
+    if _recent_failures(session, username, request.remote_addr) >= MAX_FAILURES:
         flash(gettext('Too many failed attempts. Try again in %(n)s minutes.', n=LOCKOUT_MINUTES), 'danger')
         return render_template('auth/login.html', form=form), 429
     user = session.scalars(select(User).where(User.username == username)).first()

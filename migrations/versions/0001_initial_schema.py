@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 23:55:35.787226
+Create Date: 2026-11-22 00:10:40.057032
 """
 from alembic import op
 import sqlalchemy as sa
@@ -129,6 +129,9 @@ def upgrade():
     sa.Column('started_at', sa.DateTime(), nullable=False),
     sa.Column('started_by', sa.Integer(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('decision_limit', sa.String(length=16), nullable=True),
+    sa.Column('clock_started_on', sa.Date(), nullable=True),
+    sa.Column('clock_waited', sa.Integer(), nullable=False),
     sa.Column('decision_due', sa.Date(), nullable=True),
     sa.Column('decision_due_provisional', sa.Boolean(), nullable=False),
     sa.Column('paused_since', sa.Date(), nullable=True),
@@ -141,6 +144,7 @@ def upgrade():
     )
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_process_instance_applicant_id_number'), ['applicant_id_number'], unique=False)
+        batch_op.create_index(batch_op.f('ix_process_instance_decision_due'), ['decision_due'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_definition_id'), ['definition_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_next_timer_at'), ['next_timer_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_status'), ['status'], unique=False)
@@ -226,6 +230,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_process_instance_status'))
         batch_op.drop_index(batch_op.f('ix_process_instance_next_timer_at'))
         batch_op.drop_index(batch_op.f('ix_process_instance_definition_id'))
+        batch_op.drop_index(batch_op.f('ix_process_instance_decision_due'))
         batch_op.drop_index(batch_op.f('ix_process_instance_applicant_id_number'))
 
     op.drop_table('process_instance')

@@ -64,3 +64,6 @@ def test_repeated_failures_lock_the_username_for_a_while(client):
     r = client.post('/auth/login', data={'username': 'clerk', 'password': DEMO_PASSWORD})
     assert r.status_code == 429 and '尝试次数过多' in r.text
     assert client.post('/auth/login', data={'username': 'clerk2', 'password': DEMO_PASSWORD}).status_code == 302
+    other_desk = client.post('/auth/login', data={'username': 'clerk', 'password': DEMO_PASSWORD},
+                             environ_base={'REMOTE_ADDR': '10.0.0.8'})
+    assert other_desk.status_code == 302   # the clerk's own desk is not locked out

@@ -35,8 +35,25 @@ def test_year_not_loaded_is_provisional(session, user_named):
     session.execute(delete(CalendarYear).where(CalendarYear.year == 2026))
     session.commit()
     instance = _start(session, user_named('clerk'), datetime(2026, 9, 28, 2, 0))
-    # Without the 2026 table only statutory holidays are known: Oct 1-3 are off, the 调休
-    # rearrangement is not, so the date differs from the official one and is marked provisional.
+    # Without the 2026 table the days off come from the holidays package (1-7 Oct here, but no
+    # 调休 working Saturdays), so the result is computed, not guessed, and marked provisional:
+    # Tue 29, Wed 30 Sep, Thu 8 Oct.
     assert instance.decision_due_provisional
+    assert instance.decision_due == date(2026, 10, 8)
     accept = open_task(session, instance, 'accept')
-    assert accept.due_provisional
+    assert accept.due_provisional and accept.due_date == date(2026, 9, 29)
+
+
+def test_calendar_day_clock_is_extended_by_calendar_days(session, user_named):
+    session.merge(Setting(key='withdrawal.decision_day_type', value='cd'))
+    session.commit()
+    clerk = user_named('clerk')
+    instance = _start(session, clerk, datetime(2026, 9, 28, 2, 0))       # Mon 28 Sep
+    accept = open_task(session, instance, 'accept')
+    runtime.complete_task(session, accept.id, {'materials_complete': False, 'missing_items': ['bank_card']},
+                          clerk, now=datetime(2026, 9, 28, 3, 0))
+    wait = open_task(session, instance, 'await_materials')
+    runtime.complete_task(session, wait.id, {'materials_supplied': True}, clerk, now=datetime(2026, 10, 9, 3, 0))
+    session.commit()
+    # 3 + 11 calendar days waited from 28 Sep = Mon 12 Oct, a working day.
+    assert (instance.clock_waited, instance.decision_due) == (11, date(2026, 10, 12))

@@ -92,3 +92,14 @@ def test_a_model_failing_at_run_time_is_a_clear_error_and_stores_nothing(session
                                channel='online')
     session.rollback()
     assert session.scalar(select(func.count(ProcessInstance.id))) == 0
+
+
+def test_unsafe_loop_condition_is_refused(session):
+    files = _bundle()
+    files['withdrawal.bpmn'] = files['withdrawal.bpmn'].replace(
+        '<bpmn:incoming>flow_complete</bpmn:incoming>',
+        '<bpmn:standardLoopCharacteristics><bpmn:loopCondition>__import__("os").system("id")</bpmn:loopCondition>'
+        '</bpmn:standardLoopCharacteristics><bpmn:incoming>flow_complete</bpmn:incoming>', 1)
+    with pytest.raises(InvalidModel) as info:
+        definitions.deploy(session, files)
+    assert any('__import__' in p for p in info.value.problems)
