@@ -24,6 +24,8 @@ def init_db(demo):
         if demo:
             seed.seed_demo(session)
         definitions = seed.deploy_models(session)
+        if demo:
+            seed.seed_demo_cases(session)
         session.commit()
     for d in definitions:
         click.echo(f'process {d.key} v{d.version} ready')

@@ -7,10 +7,11 @@ from pathlib import Path
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from . import audit
+from . import audit, runtime
 from .calendar import holiday_rows_from_chinese_calendar
 from .definitions import deploy, read_bundle_from_dirs
-from .models import CalendarDay, CalendarYear, FraudBan, FundAccount, Role, Setting, User, utcnow
+from .models import (CalendarDay, CalendarYear, FraudBan, FundAccount, HumanTask, ProcessInstance, Role,
+                     Setting, TaskState, User, utcnow)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,17 @@ DEMO_ACCOUNTS = [
     ('100000000003', '杨洋', '310106199512019034', 150000, '上海某某银行股份有限公司'),
     ('100000000004', '黄强', '310107198011304045', 30000, '上海某某建筑工程有限公司'),
     ('100000000005', '李审核', '310101198701010033', 40000, '本中心'),
+]
+
+# account, type, amount, channel, steps completed by the clerk: one case waiting at each stage
+DEMO_CASES = [
+    ('100000000001', 'purchase', 50000, 'window', []),                                   # acceptance
+    ('100000000002', 'repay_loan', 6000, 'window', [('accept', {'materials_complete': True})]),  # review
+    ('100000000003', 'renovation', 30000, 'window', [('accept', {                         # 一次性告知
+        'materials_complete': False, 'missing_items': ['purchase_contract', 'bank_card'],
+        'notice_note': '装修合同须注明装修地址与金额'})]),
+    ('100000000003', 'rent', 3000, 'online', []),                   # approved by the rules: payment
+    ('100000000004', 'rent', 2000, 'window', []),                   # fraud ban: rejected by the rules
 ]
 
 DEMO_BANS = [
@@ -109,4 +121,21 @@ def seed_demo(session, password=DEMO_PASSWORD):
                                     balance=balance * 100, employer=employer))
     if not session.scalar(select(FraudBan.id).limit(1)):
         session.add_all(FraudBan(id_number=i, reason=r, basis=b, until=u) for i, r, b, u in DEMO_BANS)
+    session.flush()
+
+
+
+def seed_demo_cases(session):
+    """A few cases in different states, so every demo user finds work on first login (idempotent)."""
+    if session.scalar(select(ProcessInstance.id).limit(1)) is not None:
+        return
+    clerk = session.scalars(select(User).where(User.username == 'clerk')).one()
+    for account_no, kind, amount, channel, steps in DEMO_CASES:
+        data = {'account_no': account_no, 'withdrawal_type': kind, 'amount': amount, 'materials_provided': ['id_card']}
+        instance = runtime.start_instance(session, 'withdrawal', data, clerk, channel=channel)
+        for spec_id, form in steps:
+            task = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                           HumanTask.spec_id == spec_id,
+                                                           HumanTask.state == TaskState.ready)).one()
+            runtime.complete_task(session, task.id, form, clerk)
     session.flush()

@@ -21,8 +21,11 @@ def test_init_db_is_idempotent(app, db_engine):
     runner = app.test_cli_runner()
     with db_engine.connect() as conn:
         before = conn.execute(text('SELECT count(*) FROM process_definition')).scalar()
-    result = runner.invoke(args=['init-db', '--demo'])
-    assert result.exit_code == 0, result.output
-    assert 'process withdrawal v1 ready' in result.output
-    with db_engine.connect() as conn:
-        assert conn.execute(text('SELECT count(*) FROM process_definition')).scalar() == before
+    for _ in range(2):
+        result = runner.invoke(args=['init-db', '--demo'])
+        assert result.exit_code == 0, result.output
+        assert 'process withdrawal v1 ready' in result.output
+        with db_engine.connect() as conn:
+            assert conn.execute(text('SELECT count(*) FROM process_definition')).scalar() == before
+            states = conn.execute(text('SELECT status FROM process_instance ORDER BY id')).scalars().all()
+        assert states == ['running', 'running', 'waiting', 'running', 'completed']   # the demo cases, once
