@@ -65,7 +65,7 @@
         return viewer.importXML(xml);
       })
       .then(function () {
-        viewer.get('canvas').zoom('fit-viewport');
+        viewer.get('canvas').zoom('fit-viewport', 'auto');
         decorate(viewer, el);
         el.dataset.state = 'ready';
       })
