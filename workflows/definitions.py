@@ -294,10 +294,6 @@ class _SpecCache:
         with self._lock:
             self._items[digest] = item
 
-    def clear(self):
-        with self._lock:
-            self._items.clear()
-
 
 _CACHE = _SpecCache()
 
@@ -305,8 +301,3 @@ _CACHE = _SpecCache()
 def loaded_definition(definition: ProcessDefinition) -> LoadedDefinition:
     """The parsed definition for a stored version (parsed once per process, then cached)."""
     return _CACHE.get(definition)
-
-
-def clear_cache():
-    """Forget parsed definitions."""
-    _CACHE.clear()
