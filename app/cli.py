@@ -6,7 +6,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from workflows import audit, schema, seed
-from workflows.errors import InvalidModel
+from workflows.errors import Conflict, InvalidModel
+
+from .passwords import hash_password
 
 
 def _session():
@@ -22,7 +24,7 @@ def init_db(demo):
     with _session() as session:
         seed.seed_reference(session)
         if demo:
-            seed.seed_demo(session)
+            seed.seed_demo(session, hash_password(seed.DEMO_PASSWORD))
         definitions = seed.deploy_models(session)
         if demo:
             seed.seed_demo_cases(session)
@@ -42,6 +44,8 @@ def deploy():
             definitions = seed.deploy_models(session)
         except InvalidModel as exc:
             raise click.ClickException('\n'.join([str(exc), *exc.problems])) from exc
+        except Conflict as exc:
+            raise click.ClickException(str(exc)) from exc
         session.commit()
     for d in definitions:
         click.echo(f'process {d.key} v{d.version}')

@@ -6,7 +6,17 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from workflows.errors import DomainError
+from workflows.errors import (Conflict, DomainError, FormInvalid, InvalidModel, ModelFailed, NotAllowed, NotFound,
+                              OperationRefused)
+
+# The one mapping from the engine's domain errors to HTTP status codes.
+STATUS = {NotFound: 404, NotAllowed: 403, Conflict: 409, FormInvalid: 422, InvalidModel: 422, ModelFailed: 422,
+          OperationRefused: 422}
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a domain error (400 for any kind not listed)."""
+    return next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
 
 
 def message_of(error: DomainError) -> str:
@@ -31,7 +41,7 @@ def _respond(status, title, message, details=()):
 def handle_domain_error(error: DomainError):
     _rollback()
     details = getattr(error, 'problems', ())
-    return _respond(error.status, gettext('The request could not be carried out'), message_of(error), details)
+    return _respond(status_of(error), gettext('The request could not be carried out'), message_of(error), details)
 
 
 def handle_csrf_error(error: CSRFError):

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import abort, request
 from flask_babel import lazy_gettext
-from flask_login import LoginManager, UserMixin
+from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.routing import IntegerConverter
 
-from workflows.models import User
+from workflows.actors import Actor
+from workflows.models import User, utcnow
 
 from .db import get_session
 
@@ -41,6 +42,11 @@ class CurrentUser(UserMixin):
 def load_user(user_id):
     user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
     return CurrentUser(user) if user is not None and user.active else None
+
+
+def current_actor() -> Actor:
+    """The logged-in user acting now, from this request's address."""
+    return Actor(current_user.model, utcnow(), request.remote_addr)
 
 
 class RowIdConverter(IntegerConverter):

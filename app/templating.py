@@ -1,17 +1,23 @@
-"""Template helpers: dates in the center's time zone, due-date badges, schema labels in two languages."""
+"""Template helpers: dates, due badges, and labels in two languages — all taken from the models.
+
+No process is named here: step names, outcomes, field labels and value labels come from the
+process's own files (BPMN names and `labelEn`, form schemas, DMN output labels, operation result
+descriptions, the process property `labels.<code>`).
+"""
 from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
 
 from flask import g
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
-from workflows import permissions
+from workflows import deadlines, permissions
 from workflows.calendar import parse_time_limit
-from workflows.deadlines import CENTER_TZ, load_calendar, local_date
+from workflows.definitions import latest_definitions, loaded_definition
 from workflows.models import Role, utcnow
+from workflows.operations import operations
 
 from .db import get_session
 from .i18n import is_english
@@ -21,7 +27,7 @@ def fmt_dt(value: datetime | None) -> str:
     """A stored UTC timestamp as local Shanghai time."""
     if value is None:
         return ''
-    return value.replace(tzinfo=timezone.utc).astimezone(CENTER_TZ).strftime('%Y-%m-%d %H:%M')
+    return value.replace(tzinfo=timezone.utc).astimezone(deadlines.CENTER_TZ).strftime('%Y-%m-%d %H:%M')
 
 
 def fmt_duration(start: datetime | None, end: datetime | None) -> str:
@@ -38,27 +44,28 @@ def fmt_duration(start: datetime | None, end: datetime | None) -> str:
     return gettext('%(m)smin', m=mins)
 
 
+def fmt_money(value) -> str:
+    """An amount in yuan, one way everywhere: thousands separators, two decimals, 元."""
+    try:
+        return gettext('%(amount)s yuan', amount=f'{float(value):,.2f}')
+    except (TypeError, ValueError):
+        return '' if value is None else str(value)
+
+
 def today():
     """The center's current calendar day."""
-    return local_date(utcnow())
+    return deadlines.local_date(utcnow())
 
 
 def _calendar():
     if 'calendar' not in g:
-        g.calendar = load_calendar(get_session())
+        g.calendar = deadlines.load_calendar(get_session())
     return g.calendar
 
 
 def due_status(due) -> str | None:
-    """'overdue', 'soon' (due today or on the next working day) or 'normal'."""
-    if due is None:
-        return None
-    now = today()
-    if due < now:
-        return 'overdue'
-    if _calendar().working_days_between(now, due) <= 1:
-        return 'soon'
-    return 'normal'
+    """'overdue', 'soon' or 'normal' by the one definition in workflows.deadlines."""
+    return deadlines.due_status(_calendar(), due, today())
 
 
 def label(node: dict, fallback: str = '') -> str:
@@ -88,6 +95,15 @@ def option_label(node: dict, value) -> str:
     return dict(options(node)).get(value, '' if value is None else str(value))
 
 
+def field_value(node: dict, value) -> str:
+    """A value shown by its schema: enum labels, yes/no, money, or as it is."""
+    if node.get('enum') or node.get('items', {}).get('enum') or isinstance(value, bool):
+        return option_label(node, value)
+    if node.get('x-unit') == 'yuan':
+        return fmt_money(value)
+    return '' if value is None else str(value)
+
+
 def role_name(code: str) -> str:
     """A role's display name in the current language."""
     if 'role_names' not in g:
@@ -109,27 +125,103 @@ def channel_label(code) -> str:
     return {'window': gettext('Counter'), 'online': gettext('Online')}.get(code, code or '')
 
 
-def decision_label(code) -> str:
-    """A task decision code in words."""
-    labels = {'approve': gettext('Approved'), 'reject': gettext('Rejected')}
-    return labels.get(code, code or '')
+def loaded_of(instance):
+    """The parsed definition a case runs on."""
+    return loaded_definition(instance.definition)
 
 
-def status_label(status: str, outcome: str | None = None) -> str:
-    """A case's status (and outcome once closed) in words."""
-    if status == 'completed' and outcome:
-        return {'paid': gettext('Closed: paid'), 'rejected': gettext('Closed: rejected'),
-                'withdrawn': gettext('Closed: materials not supplied')}.get(outcome, gettext('Closed'))
+def element_name(loaded, spec_id: str, fallback: str = '') -> str:
+    """A BPMN element's name in the current language (its `labelEn` property in English)."""
+    meta = loaded.elements.get(spec_id)
+    if meta is None:
+        return fallback or spec_id
+    return (meta.name_en if is_english() and meta.name_en else meta.name) or fallback
+
+
+def value_label(loaded, value) -> str:
+    """A code value in words, from the process property `labels.<code>` (and `labels.<code>.en`)."""
+    if not isinstance(value, str):
+        return option_label({}, value) if isinstance(value, bool) else ('' if value is None else str(value))
+    props = loaded.properties
+    return (props.get(f'labels.{value}.en') if is_english() else None) or props.get(f'labels.{value}') or value
+
+
+def decision_label(task) -> str:
+    """A completed task's decision in the words of its form."""
+    if not task.decision:
+        return ''
+    loaded = loaded_of(task.instance)
+    meta = loaded.elements.get(task.spec_id)
+    node = loaded.forms.get(meta.form, {}).get('properties', {}).get('decision', {}) if meta else {}
+    return option_label(node, task.decision) if node.get('enum') else value_label(loaded, task.decision)
+
+
+def status_label(status: str) -> str:
+    """A case status in words."""
     return {'running': gettext('In progress'), 'waiting': gettext('Waiting for the applicant'),
             'completed': gettext('Closed'), 'error': gettext('Error')}.get(status, status)
 
 
+def case_status(instance) -> str:
+    """A case's status, and for a closed case the end it reached (the end event's name)."""
+    if instance.status.value == 'completed' and instance.end_event:
+        return gettext('Closed: %(end)s', end=element_name(loaded_of(instance), instance.end_event))
+    return status_label(instance.status.value)
+
+
+_ACTIONS = {
+    'register': lazy_gettext('Registered'), 'rules': lazy_gettext('Rule check'),
+    'operation': lazy_gettext('Records'), 'claim': lazy_gettext('Claimed'), 'release': lazy_gettext('Released'),
+    'complete': lazy_gettext('Completed step'), 'close': lazy_gettext('Closed'), 'error': lazy_gettext('Engine error'),
+    'clock_start': lazy_gettext('Clock started'), 'clock_pause': lazy_gettext('Clock paused'),
+    'clock_resume': lazy_gettext('Clock resumed'), 'clock_extend': lazy_gettext('Clock extended'),
+    'clock_stop': lazy_gettext('Clock stopped'),
+}
+
+
 def action_label(action: str) -> str:
     """An audit action in words."""
-    return {'register': gettext('Registered'), 'rules': gettext('Rule check'), 'claim': gettext('Claimed'),
-            'release': gettext('Released'), 'complete': gettext('Completed step'),
-            'pause_clock': gettext('Clock paused (one-time notice)'), 'resume_clock': gettext('Clock resumed'),
-            'close': gettext('Closed')}.get(action, action)
+    return str(_ACTIONS[action]) if action in _ACTIONS else action
+
+
+def clock_label(loaded, name: str) -> str:
+    """A declared clock's label in the current language."""
+    decl = loaded.clocks.get(name)
+    if decl is None:
+        return name
+    return (decl.label_en if is_english() and decl.label_en else decl.label) or name
+
+
+def case_sections(instance) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The case's facts for people: the application, each lookup's facts of record, each rule result
+    and what each step's form recorded, in the order of the model.
+
+    Labels come from the forms, the operations' result descriptions and the DMN output labels.
+    """
+    loaded, data = loaded_of(instance), instance.data or {}
+    start = loaded.start_form
+    sections = [(label(start, loaded.name), [(label(node, name), field_value(node, data[name]))
+                                             for name, node in start.get('properties', {}).items()
+                                             if data.get(name) not in (None, '', [])])]
+    known = operations()
+    for meta in loaded.elements.values():
+        if meta.is_user_task and meta.form in loaded.forms:
+            fields = loaded.forms[meta.form].get('properties', {})
+            rows = [(label(node, name), field_value(node, data[name])) for name, node in fields.items()
+                    if data.get(name) not in (None, '', [])]
+            if rows:
+                sections.append((element_name(loaded, meta.spec_id), rows))
+            continue
+        result = data.get(meta.result_variable) if meta.operation else None
+        if isinstance(result, dict) and meta.operation in known:
+            described = known[meta.operation].result
+            rows = [(label(node, name), field_value(node, result[name])) for name, node in described.items()
+                    if result.get(name) not in (None, '')]
+            sections.append((element_name(loaded, meta.spec_id), rows))
+        elif meta.outputs and any(name in data for name, _ in meta.outputs):
+            rows = [(text, value_label(loaded, data[name])) for name, text in meta.outputs if name in data]
+            sections.append((element_name(loaded, meta.spec_id), rows))
+    return sections
 
 
 def audit_data(data) -> str:
@@ -137,20 +229,30 @@ def audit_data(data) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str) if data else ''
 
 
+def startable():
+    """(key, name) of every process the current user may register a case of."""
+    if not current_user.is_authenticated:
+        return []
+    if 'startable' not in g:
+        user = current_user.model
+        g.startable = [(d.key, d.name) for d in latest_definitions(get_session())
+                       if permissions.may_start(user, loaded_definition(d))]
+    return g.startable
+
+
 def _nav_context():
     if not current_user.is_authenticated:
         return {}
-    user = current_user.model
-    return {'may_register': permissions.may_register(user),
-            'may_act': permissions.may_act_on_business(user)}
+    return {'may_act': permissions.may_act_on_business(current_user.model), 'startable': startable}
 
 
 def init_app(app):
-    app.jinja_env.globals.update(fmt_dt=fmt_dt, fmt_duration=fmt_duration, due_status=due_status,
-                                 label=label, hint=hint, options=options, option_label=option_label,
-                                 role_name=role_name, today=today, is_english=is_english,
-                                 decision_label=decision_label, status_label=status_label,
-                                 action_label=action_label, limit_label=limit_label,
-                                 channel_label=channel_label)
+    app.jinja_env.globals.update(fmt_dt=fmt_dt, fmt_duration=fmt_duration, fmt_money=fmt_money,
+                                 due_status=due_status, label=label, hint=hint, options=options,
+                                 option_label=option_label, field_value=field_value, role_name=role_name,
+                                 today=today, is_english=is_english, decision_label=decision_label,
+                                 status_label=status_label, case_status=case_status, action_label=action_label,
+                                 limit_label=limit_label, channel_label=channel_label, element_name=element_name,
+                                 clock_label=clock_label, case_sections=case_sections, loaded_of=loaded_of)
     app.jinja_env.filters['audit_data'] = audit_data
     app.context_processor(_nav_context)

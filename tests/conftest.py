@@ -9,19 +9,22 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from werkzeug.security import generate_password_hash
+
 from workflows import schema, seed
 from workflows.db import make_engine, make_session_factory
 from workflows.models import Base, User
 
 PG_URL = os.environ.get('TEST_DATABASE_URL')
 BACKENDS = ['sqlite'] + (['postgresql'] if PG_URL else [])
+DEMO_HASH = generate_password_hash(seed.DEMO_PASSWORD, method='pbkdf2:sha256:1000')  # fast: tests only
 
 
 def _populate(engine):
     factory = make_session_factory(engine)
     with factory() as session:
         seed.seed_reference(session)
-        seed.seed_demo(session)
+        seed.seed_demo(session, DEMO_HASH)
         seed.deploy_models(session)
         session.commit()
 

@@ -46,10 +46,19 @@ def ensure_head(session):
 
 def record(session, actor, action, *, instance_id=None, task_id=None, basis=None, data=None,
            client_addr=None) -> AuditEvent:
-    """Queue one event; it joins the chain when the transaction commits (see `write_pending`)."""
-    event = AuditEvent(at=utcnow(), actor_id=actor.id if actor else None,
-                       actor_name=actor.username if actor else 'system', instance_id=instance_id,
-                       task_id=task_id, action=action, basis=basis, data=data or {}, client_addr=client_addr)
+    """Queue one event; it joins the chain when the transaction commits (see `write_pending`).
+
+    `actor` is an `actors.Actor` (None: the system, now). An action taken for an absent colleague
+    records whom it was for in the data ('on_behalf_of').
+    """
+    data = dict(data or {})
+    if actor is not None and actor.on_behalf_of is not None:
+        data['on_behalf_of'] = actor.on_behalf_of.username
+    event = AuditEvent(at=actor.at if actor is not None else utcnow(),
+                       actor_id=actor.user_id if actor is not None else None,
+                       actor_name=actor.name if actor is not None else 'system', instance_id=instance_id,
+                       task_id=task_id, action=action, basis=basis, data=data,
+                       client_addr=client_addr or (actor.client_addr if actor is not None else None))
     session.info.setdefault(_PENDING, []).append(event)
     return event
 

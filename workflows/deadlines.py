@@ -1,7 +1,15 @@
-"""Due dates: task time limits and the case's statutory decision date, in the center's calendar.
+"""All date arithmetic of deadlines, in the center's calendar and time zone. Nothing else computes dates.
 
-The calendar is read from the database only when a date must be computed (a task is created,
-a case starts or resumes), so a plain task completion costs no calendar queries.
+- A limit ('3wd', '15cd') counts from a start day that is not itself counted; a calendar-day
+  deadline that ends on a day off moves to the next working day (`calendar.Calendar`).
+- A clock's due date is its limit counted from its start, plus the days it was paused and the days
+  it was extended, both in the limit's own unit (working or calendar days).
+- **Due soon** means due today or on the next working day; **overdue** means the due date has
+  passed. `due_status` and `due_soon_until` are the only definitions; pages, lists and the worker
+  use them.
+
+The calendar is read from the database only when a date must be computed, and cached per
+database and calendar version.
 """
 from __future__ import annotations
 
@@ -13,7 +21,14 @@ from sqlalchemy import func, select
 from .calendar import Calendar, Due, TimeLimit, parse_time_limit
 from .models import CalendarDay, CalendarYear, Setting
 
-DEFAULT_DECISION_DAY_TYPE = 'wd'
+CENTER_TZ = ZoneInfo('Asia/Shanghai')
+
+OVERDUE, DUE_SOON, ON_TIME = 'overdue', 'soon', 'normal'
+
+
+def local_date(utc_naive: datetime) -> date:
+    """The center's calendar day for a stored (naive UTC) timestamp."""
+    return utc_naive.replace(tzinfo=timezone.utc).astimezone(CENTER_TZ).date()
 
 
 _CACHE: dict = {}
@@ -39,19 +54,22 @@ def load_calendar(session) -> Calendar:
     return calendar
 
 
+class LazyCalendar:
+    """Read the calendar from the database only if a date has to be computed."""
+
+    def __init__(self, session):
+        self._session, self._calendar = session, None
+
+    def get(self) -> Calendar:
+        if self._calendar is None:
+            self._calendar = load_calendar(self._session)
+        return self._calendar
+
+
 def get_setting(session, key, default):
     """A setting's stored value, or `default`."""
     value = session.scalar(select(Setting.value).where(Setting.key == key))
     return default if value is None else value
-
-
-def decision_limit(session, process_key, properties) -> TimeLimit | None:
-    """The statutory decision limit of a process, with the day type taken from the settings."""
-    days = properties.get('decisionLimitDays')
-    if not days:
-        return None
-    unit = get_setting(session, f'{process_key}.decision_day_type', DEFAULT_DECISION_DAY_TYPE)
-    return parse_time_limit(f'{int(days)}{unit}')
 
 
 def task_due(calendar: Calendar, created: date, time_limit: str | None) -> Due | None:
@@ -61,22 +79,31 @@ def task_due(calendar: Calendar, created: date, time_limit: str | None) -> Due |
     return calendar.due(created, parse_time_limit(time_limit))
 
 
-def days_waited(calendar: Calendar, unit: str, paused_on: date, resumed_on: date) -> int:
-    """Days of the limit's own kind (working or calendar) in (paused_on, resumed_on]."""
+def days_between(calendar: Calendar, unit: str, after: date, until: date) -> int:
+    """Days of a limit's unit (working or calendar) in (after, until]."""
     if unit == 'wd':
-        return calendar.working_days_between(paused_on, resumed_on)
-    return max((resumed_on - paused_on).days, 0)
+        return calendar.working_days_between(after, until)
+    return max((until - after).days, 0)
 
 
-def clock_due(calendar: Calendar, limit_text: str, started_on: date, waited: int) -> Due:
-    """The decision date: the limit counted from the start, plus the days spent waiting."""
+def clock_due(calendar: Calendar, limit_text: str, started_on: date, paused_days: int = 0,
+              extended_days: int = 0) -> Due:
+    """A clock's due date: the limit from its start, plus the days paused and extended."""
     limit = parse_time_limit(limit_text)
-    return calendar.due(started_on, TimeLimit(limit.amount + waited, limit.unit))
+    return calendar.due(started_on, TimeLimit(limit.amount + paused_days + extended_days, limit.unit))
 
 
-CENTER_TZ = ZoneInfo('Asia/Shanghai')
+def due_soon_until(calendar: Calendar, today: date) -> date:
+    """The last due date that still counts as 'due soon' today: the next working day."""
+    return calendar.add_working_days(today, 1).date
 
 
-def local_date(utc_naive: datetime) -> date:
-    """The center's calendar day for a stored (naive UTC) timestamp."""
-    return utc_naive.replace(tzinfo=timezone.utc).astimezone(CENTER_TZ).date()
+def due_status(calendar: Calendar, due: date | None, today: date) -> str | None:
+    """'overdue', 'soon' (due today or on the next working day), 'normal', or None without a date."""
+    if due is None:
+        return None
+    if due < today:
+        return OVERDUE
+    if due <= due_soon_until(calendar, today):
+        return DUE_SOON
+    return ON_TIME

@@ -1,10 +1,14 @@
-"""Process definitions: parse and check a BPMN/DMN/form bundle, deploy it as a version, cache specs.
+"""Process definitions: collect, check and deploy a process bundle as a version; cache parsed specs.
 
-A bundle is every file a process needs: its BPMN file, the DMN files its business-rule tasks call
-and the JSON Schema forms its tasks name. Deploying stores the bundle's files in the database as a
-new version of the process key (unless the content is unchanged); running instances keep the
-version they started on. Parsed specs are cached per definition id: the cache is rebuilt from the
-database on a miss, so any process may serve any request.
+A bundle is what one process needs and nothing more: its BPMN file, the BPMN files of the
+subprocesses its call activities name (`bpmn_models/shared/`), the DMN files defining the decisions
+its business-rule tasks call, and the forms its elements name. Changing one process's rules
+therefore versions only the processes that use them. Deploying stores the bundle's files as the next
+version of the process key (unless the content is unchanged); running cases keep their version.
+
+Everything the engine needs to know about a model (lanes, task properties, clocks, operations) is
+read from SpiffWorkflow's parsed specs; the process element's own properties are kept on the spec by
+a small parser subclass, since SpiffWorkflow parses only task-level extensions.
 """
 from __future__ import annotations
 
@@ -18,36 +22,54 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
 from sqlalchemy import func, select
-from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from sqlalchemy.exc import IntegrityError, OperationalError
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser, SpiffProcessParser
+from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 
+from . import clocks as clock_rules
 from .calendar import parse_time_limit
-from .effects import EFFECTS
-from .errors import N_, InvalidModel, NotFound
+from .errors import N_, Conflict, InvalidModel, NotFound
 from .models import DefinitionFile, ProcessDefinition, Role
-from .modelcheck import expressions_in, check_expression
+from .modelcheck import check_expression, expressions_in
+from .operations import documents, operations
 from .scripting import UnsafeCode
 
-NS = {'bpmn': 'http://www.omg.org/spec/BPMN/20100524/MODEL',
-      'spiffworkflow': 'http://spiffworkflow.org/bpmn/schema/1.0/core'}
 MAX_FILE_BYTES = 2_000_000
+START = 'start'   # in separateFrom: whoever registered the case
 
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                               huge_tree=False, remove_comments=False)
 
 
 @dataclass(frozen=True)
-class TaskMeta:
-    """What gjj-flow reads from a user task's spiffworkflow properties."""
+class ElementMeta:
+    """What gjj-flow reads from one BPMN element's lane and spiffworkflow properties."""
     spec_id: str
     name: str
-    role: str | None
-    form: str | None
-    time_limit: str | None
+    name_en: str = ''
+    role: str | None = None
+    form: str | None = None
+    time_limit: str | None = None
     separate_from: tuple[str, ...] = ()
     risk_hint: str = ''
-    pauses_clock: bool = False
-    effect: str | None = None
+    clocks: clock_rules.ClockActions = clock_rules.ClockActions()
+    is_user_task: bool = False
+    basis_field: str = 'basis'             # which of the step's values is its legal basis …
+    reason_field: str = 'reason'           # … and its reason (for the audit trail)
+    operation: str | None = None           # service tasks: the named operation …
+    result_variable: str | None = None     # … and where its result goes
+    outputs: tuple[tuple[str, str], ...] = ()  # business-rule tasks: (output name, DMN label)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a case ends at one end event: a code for statistics and the event's name for people."""
+    code: str
+    name: str
+    name_en: str = ''
 
 
 @dataclass
@@ -57,20 +79,33 @@ class LoadedDefinition:
     name: str
     spec: object
     subprocess_specs: dict
-    tasks: dict[str, TaskMeta]
-    outcomes: dict[str, str]
+    elements: dict[str, ElementMeta]
+    outcomes: dict[str, Outcome]
     properties: dict[str, str]
+    clocks: dict[str, clock_rules.ClockDecl]
     forms: dict[str, dict]
-    start_name: str = ''
+    start: ElementMeta
+    start_roles: frozenset[str]
+    documents: tuple[str, ...] = ()
     files: dict[str, str] = field(repr=False, default_factory=dict)
+
+    @property
+    def tasks(self) -> dict[str, ElementMeta]:
+        """The user tasks by id."""
+        return {k: m for k, m in self.elements.items() if m.is_user_task}
 
     def form(self, name):
         """The JSON Schema of a form in this bundle."""
         return self.forms[name]
 
     @property
+    def start_form(self) -> dict:
+        return self.forms[self.start.form]
+
+    @property
     def bpmn_xml(self):
-        return next(content for fname, content in self.files.items() if fname.endswith('.bpmn'))
+        """The XML of the main BPMN file (the diagram of the case)."""
+        return self.files[self.properties['_file']]
 
 
 def parse_xml(content: str | bytes, filename: str):
@@ -81,62 +116,82 @@ def parse_xml(content: str | bytes, filename: str):
     try:
         root = etree.fromstring(data, _XML_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise InvalidModel(N_('Model file is not well-formed XML.'), [f'{filename}: {exc}']) from exc
+        raise InvalidModel(N_('Model file is not well-formed XML.'),
+                           [f'{filename}: not well-formed XML: {exc}']) from exc
     if root.getroottree().docinfo.doctype:
         raise InvalidModel(N_('Model files may not contain a DOCTYPE.'), [f'{filename}: DOCTYPE found'])
     return root
 
 
-def _properties(node) -> dict[str, str]:
-    props = node.findall('bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property', NS)
-    return {p.get('name'): p.get('value', '') for p in props}
+class _ProcessParser(SpiffProcessParser):
+    """Keeps the process element's own extension properties on the parsed spec."""
+
+    def create_spec(self):
+        spec = super().create_spec()
+        spec.extensions = SpiffTaskParser._parse_extensions(self.node)
+        return spec
 
 
-def _process_node(root, filename):
-    processes = root.findall('bpmn:process[@isExecutable="true"]', NS)
-    if len(processes) != 1:
-        raise InvalidModel(N_('A BPMN file must hold exactly one executable process.'),
-                           [f'{filename}: {len(processes)} executable processes'])
-    return processes[0]
+class _Parser(SpiffBpmnParser):
+    PROCESS_PARSER_CLASS = _ProcessParser
 
 
-def _task_meta(node, lane) -> TaskMeta:
-    props = _properties(node)
-    separate = tuple(s.strip() for s in props.get('separateFrom', '').split(',') if s.strip())
-    return TaskMeta(spec_id=node.get('id'), name=node.get('name') or node.get('id'), role=lane,
-                    form=props.get('form'), time_limit=props.get('timeLimit'), separate_from=separate,
-                    risk_hint=props.get('riskHint', ''), pauses_clock=props.get('pausesClock') == 'true',
-                    effect=props.get('effect'))
+def _new_parser():
+    return _Parser(validator=VALIDATOR)
 
 
-def _lanes(process) -> dict[str, str]:
-    lanes = {}
-    for lane in process.findall('.//bpmn:lane', NS):
-        for ref in lane.findall('bpmn:flowNodeRef', NS):
-            lanes[ref.text.strip()] = lane.get('name')
-    return lanes
+# -- collecting a bundle from the source folders ---------------------------------------------------
+
+def _index(paths, add):
+    """Map each process or decision id to the file defining it, using SpiffWorkflow's parser."""
+    found = {}
+    for path in paths:
+        parser = _new_parser()
+        add(parser, parse_xml(path.read_bytes(), path.name), path.name)
+        ids = parser.get_process_ids() if add is _add_bpmn else list(parser.dmn_parsers)
+        for ident in ids:
+            found[ident] = path
+    return found
 
 
-def read_bundle_from_dirs(bpmn_path: Path, rules_dir: Path, forms_dir: Path) -> dict[str, str]:
-    """Collect the files a BPMN file needs from the source folders: itself, all DMN, its forms."""
-    files = {bpmn_path.name: bpmn_path.read_text(encoding='utf-8')}
-    for dmn in sorted(rules_dir.glob('*.dmn')):
-        files[dmn.name] = dmn.read_text(encoding='utf-8')
-    process = _process_node(parse_xml(files[bpmn_path.name], bpmn_path.name), bpmn_path.name)
-    names = {v for k, v in _all_properties(process) if k in ('form', 'startForm')}
-    for name in sorted(names):
-        path = forms_dir / name
-        if path.is_file():
-            files[name] = path.read_text(encoding='utf-8')
+def _add_bpmn(parser, root, name):
+    parser.add_bpmn_xml(root, filename=name)
+
+
+def _add_dmn(parser, root, name):
+    parser.add_dmn_xml(root, filename=name)
+
+
+def collect_bundle(main: Path, models_dir: Path, rules_dir: Path, forms_dir: Path) -> dict[str, str]:
+    """The files one process needs: its BPMN, called subprocesses, referenced DMN and named forms."""
+    processes = _index(sorted(models_dir.rglob('*.bpmn')), _add_bpmn)
+    decisions = _index(sorted(rules_dir.glob('*.dmn')), _add_dmn)
+    parser, files, pending = _new_parser(), {}, [main]
+    while pending:
+        path = pending.pop()
+        if path.name in files:
+            continue
+        files[path.name] = path.read_text(encoding='utf-8')
+        parser.add_bpmn_xml(parse_xml(files[path.name], path.name), filename=path.name)
+        pending += [processes[p] for p in parser.get_process_dependencies() if p in processes]
+    for decision in sorted(parser.get_dmn_dependencies()):
+        if decision in decisions:
+            files[decisions[decision].name] = decisions[decision].read_text(encoding='utf-8')
+    forms = {v for name, content in files.items() if name.endswith('.bpmn')
+             for k, v in _declared_properties(parse_xml(content, name)) if k == 'form'}
+    for name in sorted(forms):
+        if (forms_dir / name).is_file():
+            files[name] = (forms_dir / name).read_text(encoding='utf-8')
     return files
 
 
-def _all_properties(process):
-    yield from _properties(process).items()
-    for node in process.iter():
-        if node is not process and node.find('bpmn:extensionElements', NS) is not None:
-            yield from _properties(node).items()
+def _declared_properties(root):
+    """(name, value) of every spiffworkflow property in a document (only to find form files)."""
+    for prop in root.iter('{http://spiffworkflow.org/bpmn/schema/1.0/core}property'):
+        yield prop.get('name'), prop.get('value', '')
 
+
+# -- checking a bundle -----------------------------------------------------------------------------
 
 def _parse_forms(files, problems) -> dict[str, dict]:
     forms = {}
@@ -153,52 +208,132 @@ def _parse_forms(files, problems) -> dict[str, dict]:
     return forms
 
 
-def _check_expressions(files, problems):
-    for fname, content in files.items():
-        if not fname.endswith(('.bpmn', '.dmn')):
-            continue
-        for kind, text in expressions_in(parse_xml(content, fname)):
+def _check_code(roots, problems):
+    for fname, root in roots.items():
+        for kind, text in expressions_in(root):
             try:
                 check_expression(kind, text)
             except UnsafeCode as exc:
-                problems.append(f'{fname}: {kind} {text!r} refused: {"; ".join(exc.errors)}')
+                problems.append(f'{fname}: {kind} {text[:80]!r} refused: {"; ".join(exc.errors)}')
             except SyntaxError as exc:
-                problems.append(f'{fname}: {kind} {text!r} is not valid Python: {exc.msg}')
+                problems.append(f'{fname}: {kind} {text[:80]!r} is not valid Python: {exc.msg}')
 
 
-def _check_tasks(tasks, forms, roles, problems, start_form):
-    business_roles = {code for code, is_business in (roles or {}).items() if is_business}
-    if start_form and start_form not in forms:
-        problems.append(f'startForm {start_form!r} is not in the bundle')
-    for meta in tasks.values():
-        where = f'user task {meta.spec_id!r}'
-        if roles is not None and meta.role not in business_roles:
-            problems.append(f'{where}: lane {meta.role!r} is not a business role ({", ".join(sorted(business_roles))})')
-        if not meta.form:
-            problems.append(f'{where}: no "form" property')
-        elif meta.form not in forms:
-            problems.append(f'{where}: form {meta.form!r} is not in the bundle')
-        if meta.time_limit:
-            try:
-                parse_time_limit(meta.time_limit)
-            except ValueError as exc:
-                problems.append(f'{where}: {exc}')
-        for other in meta.separate_from:
-            if other != 'start' and other not in tasks:
-                problems.append(f'{where}: separateFrom names unknown task {other!r}')
-        if meta.effect and meta.effect not in EFFECTS:
-            problems.append(f'{where}: unknown effect {meta.effect!r} ({", ".join(sorted(EFFECTS))})')
-
-
-def _spiff_parse(files, key):
-    parser = SpiffBpmnParser(validator=VALIDATOR)
-    for fname, content in files.items():
+def _spiff_parse(roots):
+    parser = _new_parser()
+    for fname, root in roots.items():
         if fname.endswith('.dmn'):
-            parser.add_dmn_xml(parse_xml(content, fname), filename=fname)
-    for fname, content in files.items():
+            parser.add_dmn_xml(root, filename=fname)
+    for fname, root in roots.items():
         if fname.endswith('.bpmn'):
-            parser.add_bpmn_xml(parse_xml(content, fname), filename=fname)
-    return parser.get_spec(key), parser.get_subprocess_specs(key)
+            parser.add_bpmn_xml(root, filename=fname)
+    called = parser.get_process_dependencies()
+    main = [(pid, fname) for pid, fname in ((p, parser.get_process_parser(p).filename)
+                                             for p in parser.get_process_ids()) if pid not in called]
+    if len(main) != 1:
+        raise InvalidModel(N_('A bundle needs exactly one main process.'),
+                           [f'main processes found: {", ".join(p for p, _ in main) or "none"} '
+                            '(every other process must be called by a call activity)'])
+    key, fname = main[0]
+    spec = parser.get_spec(key)
+    spec.extensions.setdefault('properties', {})['_file'] = fname
+    return key, spec, parser.get_subprocess_specs(key)
+
+
+def _all_task_specs(spec, subprocess_specs):
+    for process in (spec, *subprocess_specs.values()):
+        for task_spec in process.task_specs.values():
+            if getattr(task_spec, 'bpmn_id', None):
+                yield task_spec
+
+
+def _element(task_spec, declared_clocks, problems) -> ElementMeta:
+    props = task_spec.extensions.get('properties', {}) if hasattr(task_spec, 'extensions') else {}
+    where = f'{type(task_spec).__name__} {task_spec.bpmn_id!r}'
+    separate = tuple(s.strip() for s in props.get('separateFrom', '').split(',') if s.strip())
+    engine = getattr(task_spec, 'dmnEngine', None)
+    outputs = tuple((o.name, o.label or o.name) for o in engine.decision_table.outputs) if engine else ()
+    return ElementMeta(operation=getattr(task_spec, 'operation_name', None),
+                       result_variable=getattr(task_spec, 'result_variable', None), outputs=outputs,
+                       spec_id=task_spec.bpmn_id, name=task_spec.bpmn_name or task_spec.bpmn_id,
+                       name_en=props.get('labelEn', ''), role=task_spec.lane, form=props.get('form'),
+                       time_limit=props.get('timeLimit'), separate_from=separate,
+                       risk_hint=props.get('riskHint', ''), basis_field=props.get('basisField', 'basis'),
+                       reason_field=props.get('reasonField', 'reason'),
+                       clocks=clock_rules.element_actions(props, declared_clocks, where, problems),
+                       is_user_task=bool(getattr(task_spec, 'manual', False)))
+
+
+def _check_user_task(meta, elements, forms, business_roles, problems):
+    where = f'user task {meta.spec_id!r}'
+    if business_roles is not None and meta.role not in business_roles:
+        problems.append(f'{where}: lane {meta.role!r} is not a business role ({", ".join(sorted(business_roles))})')
+    if not meta.form:
+        problems.append(f'{where}: no "form" property')
+    elif meta.form not in forms:
+        problems.append(f'{where}: form {meta.form!r} is not in the bundle')
+    if meta.time_limit:
+        try:
+            parse_time_limit(meta.time_limit)
+        except ValueError as exc:
+            problems.append(f'{where}: {exc}')
+    for other in meta.separate_from:
+        if other != START and other not in elements:
+            problems.append(f'{where}: separateFrom names unknown task {other!r}')
+
+
+def _check_service_task(task_spec, known, problems):
+    where = f'service task {task_spec.bpmn_id!r}'
+    operation = known.get(task_spec.operation_name)
+    if operation is None:
+        problems.append(f'{where}: unknown operation {task_spec.operation_name!r} '
+                        f'(registered: {", ".join(sorted(known)) or "none"})')
+        return
+    given = set(task_spec.operation_params)
+    missing = [p for p in operation.params if p not in given]
+    extra = sorted(given - set(operation.params) - set(operation.optional))
+    if missing:
+        problems.append(f'{where}: operation {operation.name!r} needs parameters {", ".join(missing)}')
+    if extra:
+        problems.append(f'{where}: operation {operation.name!r} has no parameters {", ".join(extra)}')
+
+
+def _metadata(key, spec, subprocess_specs, forms, roles, problems):
+    properties = dict(spec.extensions.get('properties', {}))
+    declared = clock_rules.declarations(properties, problems)
+    business = None if roles is None else {code for code, is_business in roles.items() if is_business}
+    known_ops = operations()
+    elements, outcomes, start = {}, {}, None
+    start_roles = set()
+    for task_spec in _all_task_specs(spec, subprocess_specs):
+        if task_spec.bpmn_id in elements:
+            problems.append(f'element id {task_spec.bpmn_id!r} is used twice in the bundle')
+        meta = elements[task_spec.bpmn_id] = _element(task_spec, declared, problems)
+        if isinstance(task_spec, EndEvent):
+            props = task_spec.extensions.get('properties', {})
+            outcomes[task_spec.bpmn_id] = Outcome(props.get('outcome', 'completed'), meta.name, meta.name_en)
+        elif isinstance(task_spec, ServiceTask):
+            _check_service_task(task_spec, known_ops, problems)
+        elif isinstance(task_spec, StartEvent) and task_spec in spec.task_specs.values() and not start:
+            start = meta
+            start_roles.add(task_spec.lane)
+    for meta in elements.values():
+        if meta.is_user_task:
+            _check_user_task(meta, elements, forms, business, problems)
+    if start is None:
+        problems.append('the main process has no start event')
+    else:
+        if not start.form or start.form not in forms:
+            problems.append(f'start event {start.spec_id!r}: needs a "form" property naming a form in the bundle')
+        if business is not None and not (start_roles & business):
+            problems.append(f'start event {start.spec_id!r}: lane {start.role!r} is not a business role '
+                            '(the start event\'s lane says who may register the case)')
+    names = tuple(n.strip() for n in properties.get('documents', '').split(',') if n.strip())
+    known_docs = documents()
+    for name in names:
+        if name not in known_docs:
+            problems.append(f'process property documents: unknown document {name!r}')
+    return properties, declared, elements, outcomes, start, frozenset(start_roles), names
 
 
 def load_bundle(files: dict[str, str], roles: dict[str, bool] | None) -> LoadedDefinition:
@@ -207,29 +342,31 @@ def load_bundle(files: dict[str, str], roles: dict[str, bool] | None) -> LoadedD
     `roles` (code -> is_business) checks lanes at deploy time; None skips that check when an
     already deployed version is reloaded, so later role edits cannot strand running cases.
     """
-    bpmn_files = [f for f in files if f.endswith('.bpmn')]
-    if len(bpmn_files) != 1:
-        raise InvalidModel(N_('A bundle needs exactly one BPMN file.'), [f'found {len(bpmn_files)}'])
-    process = _process_node(parse_xml(files[bpmn_files[0]], bpmn_files[0]), bpmn_files[0])
-    key, lanes, problems = process.get('id'), _lanes(process), []
-    tasks = {n.get('id'): _task_meta(n, lanes.get(n.get('id'))) for n in process.iter(f'{{{NS["bpmn"]}}}userTask')}
-    outcomes = {n.get('id'): _properties(n).get('outcome', 'completed')
-                for n in process.iter(f'{{{NS["bpmn"]}}}endEvent')}
-    properties = _properties(process)
-    start = process.find('bpmn:startEvent', NS)
+    problems: list[str] = []
+    roots = {}
+    for fname, content in files.items():
+        if fname.endswith(('.bpmn', '.dmn')):
+            try:
+                roots[fname] = parse_xml(content, fname)
+            except InvalidModel as exc:
+                problems += exc.problems
     forms = _parse_forms(files, problems)
-    _check_tasks(tasks, forms, roles, problems, properties.get('startForm'))
-    _check_expressions(files, problems)
+    _check_code(roots, problems)
     if problems:
         raise InvalidModel(N_('The process model has problems.'), problems)
     try:
-        spec, subprocess_specs = _spiff_parse(files, key)
-    except (SpiffWorkflowException, etree.LxmlError) as exc:
-        raise InvalidModel(N_('The process model has problems.'), [str(exc)]) from exc
-    return LoadedDefinition(key=key, name=process.get('name') or key, spec=spec,
-                            subprocess_specs=subprocess_specs, tasks=tasks, outcomes=outcomes,
-                            properties=properties, forms=forms, files=dict(files),
-                            start_name=(start.get('name') or 'start') if start is not None else 'start')
+        key, spec, subprocess_specs = _spiff_parse(roots)
+    except InvalidModel:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- SpiffWorkflow reports bad models with many exception types
+        raise InvalidModel(N_('The process model has problems.'), [f'{type(exc).__name__}: {exc}']) from exc
+    properties, declared, elements, outcomes, start, start_roles, docs = _metadata(
+        key, spec, subprocess_specs, forms, roles, problems)
+    if problems:
+        raise InvalidModel(N_('The process model has problems.'), problems)
+    return LoadedDefinition(key=key, name=spec.description or key, spec=spec, subprocess_specs=subprocess_specs,
+                            elements=elements, outcomes=outcomes, properties=properties, clocks=declared,
+                            forms=forms, start=start, start_roles=start_roles, documents=docs, files=dict(files))
 
 
 def bundle_hash(files: dict[str, str]) -> str:
@@ -246,7 +383,11 @@ def role_table(session) -> dict[str, bool]:
 
 
 def deploy(session, files: dict[str, str], actor_id=None) -> ProcessDefinition:
-    """Check a bundle and store it as the next version of its process (no-op if unchanged)."""
+    """Check a bundle and store it as the next version of its process (no-op if unchanged).
+
+    :raises InvalidModel: listing every problem; nothing is stored.
+    :raises Conflict: another deploy of the same process stored that version first.
+    """
     loaded = load_bundle(files, role_table(session))
     digest = bundle_hash(files)
     latest = latest_definition(session, loaded.key, required=False)
@@ -255,10 +396,15 @@ def deploy(session, files: dict[str, str], actor_id=None) -> ProcessDefinition:
     version = (session.scalar(select(func.max(ProcessDefinition.version))
                               .where(ProcessDefinition.key == loaded.key)) or 0) + 1
     definition = ProcessDefinition(key=loaded.key, version=version, name=loaded.name, content_hash=digest,
-                                   properties=loaded.properties, deployed_by=actor_id)
+                                   properties={k: v for k, v in loaded.properties.items() if not k.startswith('_')},
+                                   deployed_by=actor_id)
     definition.files = [DefinitionFile(name=n, kind=_kind(n), content=c) for n, c in sorted(files.items())]
     session.add(definition)
-    session.flush()
+    try:
+        session.flush()
+    except (IntegrityError, OperationalError) as exc:
+        raise Conflict(N_('Another deployment of process %(key)s was stored first; reload and try again.'),
+                       key=loaded.key) from exc
     _CACHE.put(digest, loaded)
     return definition
 
@@ -274,6 +420,15 @@ def latest_definition(session, key, required=True) -> ProcessDefinition | None:
     if definition is None and required:
         raise NotFound(N_('No process named %(key)s is deployed.'), key=key)
     return definition
+
+
+def latest_definitions(session) -> list[ProcessDefinition]:
+    """The newest version of every deployed process, by key."""
+    newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label('version'))
+              .group_by(ProcessDefinition.key).subquery())
+    return list(session.scalars(select(ProcessDefinition).join(
+        newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.version))
+        .order_by(ProcessDefinition.key)))
 
 
 class _SpecCache:

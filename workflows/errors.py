@@ -1,4 +1,4 @@
-"""Domain errors raised by the engine layer; the web layer maps each to one HTTP status."""
+"""Domain errors raised by the engine layer. They carry no HTTP status: `app/errors.py` maps them."""
 
 
 def N_(message):
@@ -12,8 +12,6 @@ class DomainError(Exception):
     The web layer shows ``gettext(message) % params`` so the engine stays language-free.
     """
 
-    status = 400
-
     def __init__(self, message, **params):
         super().__init__(message % params if params else message)
         self.message = message
@@ -23,25 +21,17 @@ class DomainError(Exception):
 class NotFound(DomainError):
     """The object does not exist (or the user may not know that it does)."""
 
-    status = 404
-
 
 class NotAllowed(DomainError):
-    """The actor may not do this (role, separation of duties, own application)."""
-
-    status = 403
+    """The actor may not do this (role, separation of duties, own case)."""
 
 
 class Conflict(DomainError):
-    """The object changed under the actor: a lost race, a task already handled."""
-
-    status = 409
+    """The object changed under the actor: a lost race, a task already handled, a concurrent deploy."""
 
 
 class FormInvalid(DomainError):
     """Submitted data does not satisfy the task's JSON Schema; `errors` maps field -> messages."""
-
-    status = 422
 
     def __init__(self, message, errors):
         super().__init__(message)
@@ -51,8 +41,22 @@ class FormInvalid(DomainError):
 class InvalidModel(DomainError):
     """A BPMN/DMN/form bundle cannot be deployed; `problems` lists every reason found."""
 
-    status = 422
-
     def __init__(self, message, problems=()):
         super().__init__(message)
         self.problems = list(problems)
+
+
+class ModelFailed(DomainError):
+    """The process model failed while running (a script, a condition, a budget); nothing was written."""
+
+
+class OperationRefused(DomainError):
+    """A named operation refused its input (unknown account, more than the balance …).
+
+    `param` names the operation parameter at fault; when the model fed that parameter straight from
+    a field of the form just submitted, the engine reports the refusal on that field.
+    """
+
+    def __init__(self, message, param=None, **params):
+        super().__init__(message, **params)
+        self.param = param

@@ -79,7 +79,7 @@ class DefinitionFile(Base):
 
 class InstanceStatus(enum.Enum):
     running = 'running'
-    waiting = 'waiting'        # paused for the applicant (一次性告知): the clock does not run
+    waiting = 'waiting'        # an open task pauses a clock (e.g. waiting for the applicant's materials)
     completed = 'completed'
     error = 'error'
 
@@ -91,25 +91,67 @@ class ProcessInstance(Base):
     business_key: Mapped[str] = mapped_column(String(32), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     applicant_name: Mapped[str | None] = mapped_column(String(64))
-    applicant_id_number: Mapped[str | None] = mapped_column(String(18), index=True)
     status: Mapped[InstanceStatus] = mapped_column(Enum(InstanceStatus, native_enum=False, length=16),
                                                    default=InstanceStatus.running, index=True)
     outcome: Mapped[str | None] = mapped_column(String(32))
-    summary: Mapped[dict] = mapped_column(default=dict)
+    end_event: Mapped[str | None] = mapped_column(String(64))
+    # The case data: every value the steps produced, merged in completion order (parallel branches
+    # included). Pages and queries read this, never the workflow blob.
+    data: Mapped[dict] = mapped_column(default=dict)
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # The statutory clock: limit ('3wd'), the day it started, the days spent waiting for the
-    # applicant (in the limit's unit); decision_due is derived from these and kept for queries.
-    decision_limit: Mapped[str | None] = mapped_column(String(16))
-    clock_started_on: Mapped[date | None] = mapped_column(Date)
-    clock_waited: Mapped[int] = mapped_column(Integer, default=0)
-    decision_due: Mapped[date | None] = mapped_column(Date, index=True)
-    decision_due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
-    paused_since: Mapped[date | None] = mapped_column(Date)
+    # The earliest due date of the case's running clocks (see CaseClock), kept for lists and sorting.
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(Text)
     next_timer_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)  # bumped by runtime.lock_instance
+    version: Mapped[int] = mapped_column(Integer, default=1)  # bumped by InstanceChange's lock
     definition: Mapped[ProcessDefinition] = relationship(lazy='joined')
+
+
+class CaseParty(Base):
+    """A person or organisation the case is about (applicant, borrower, spouse, heir, employer).
+
+    Registered by the lookups of facts of record; nobody may act on a case where they are a party.
+    """
+    __tablename__ = 'case_party'
+    __table_args__ = (UniqueConstraint('instance_id', 'id_number', 'role'),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey('process_instance.id', ondelete='CASCADE'), index=True)
+    id_number: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32))
+
+
+class ClockState(enum.Enum):
+    running = 'running'
+    paused = 'paused'
+    met = 'met'          # stopped on or before its due date
+    missed = 'missed'    # stopped after its due date
+
+
+class CaseClock(Base):
+    """One named legal deadline of a case (decision, 补正, hearing notice, service, payment …).
+
+    The due date is derived (workflows.deadlines) from the start day, the limit and the days paused
+    and extended; it is stored for queries and recomputed whenever one of those changes.
+    """
+    __tablename__ = 'case_clock'
+    __table_args__ = (UniqueConstraint('instance_id', 'name'), Index('ix_case_clock_due', 'state', 'due_date'))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey('process_instance.id', ondelete='CASCADE'), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    limit: Mapped[str] = mapped_column(String(16))           # '3wd', '15cd'
+    started_on: Mapped[date] = mapped_column(Date)
+    paused_since: Mapped[date | None] = mapped_column(Date)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)      # in the limit's unit
+    extended_days: Mapped[int] = mapped_column(Integer, default=0)    # in the limit's unit
+    due_date: Mapped[date] = mapped_column(Date)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[ClockState] = mapped_column(Enum(ClockState, native_enum=False, length=16),
+                                              default=ClockState.running)
+    stopped_on: Mapped[date | None] = mapped_column(Date)
 
 
 class InstanceState(Base):

@@ -1,16 +1,19 @@
-"""Who may do what. Views, inbox queries and templates all ask these predicates, never their own.
+"""Who may do what. Views, list queries and templates all ask these predicates, never their own.
 
-Separation of duties is declared in the BPMN (`separateFrom` on a user task: ids of tasks — or
-`start` for whoever registered the case — whose completer may not do this one) and enforced here
-at claim and at completion. Administrators and supervisors never act on business (管办分离), and
-nobody works on a case where they are the applicant (matched by ID number).
+- Who may **see** a case is one definition, `visible_to(user)`: an SQL condition used by the case
+  list and, through `may_view_case`, by every per-case page.
+- Who may **start** a process comes from the model: the lanes of its start event.
+- Who may **work** a task: its lane's role, never an administrator or supervisor (管办分离), never
+  a party to the case (matched by ID number), and never someone whose earlier step in the case the
+  task's `separateFrom` names (`start` meaning whoever registered the case). Checked at claim and at
+  completion.
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, false, or_, select, true
 
 from .errors import N_, Conflict, NotAllowed
-from .models import HumanTask, TaskState
+from .models import CaseParty, HumanTask, ProcessInstance, TaskState
 
 NON_ACTING_ROLES = frozenset({'admin', 'supervisor'})
 READ_ALL_ROLES = frozenset({'admin', 'supervisor'})
@@ -21,19 +24,47 @@ def may_act_on_business(user) -> bool:
     return user.active and not (user.role_codes & NON_ACTING_ROLES)
 
 
-def may_register(user) -> bool:
-    """Registering applications is window work (clerk)."""
-    return may_act_on_business(user) and 'clerk' in user.role_codes
+def may_start(user, loaded) -> bool:
+    """Whether `user` may register a case of this process (a role of its start event's lanes)."""
+    return may_act_on_business(user) and bool(user.role_codes & loaded.start_roles)
 
 
-def may_view_case(user, instance, session) -> bool:
-    """Supervisors and admins read everything; staff read cases they registered or worked on or can work on."""
-    codes = user.role_codes
-    if codes & READ_ALL_ROLES or instance.started_by == user.id:
-        return True
-    rows = session.execute(select(HumanTask.role_code, HumanTask.completed_by, HumanTask.claimed_by)
-                           .where(HumanTask.instance_id == instance.id)).all()
-    return any(role in codes or user.id in (done, claimed) for role, done, claimed in rows)
+def visible_to(user):
+    """SQL condition on ProcessInstance: the cases `user` may see.
+
+    Supervisors and administrators see every case; other staff see the cases they registered and
+    those with a step they hold the role for, claimed or completed.
+    """
+    if not user.active:
+        return false()
+    if user.role_codes & READ_ALL_ROLES:
+        return true()
+    involved = exists().where(HumanTask.instance_id == ProcessInstance.id,
+                              or_(HumanTask.role_code.in_(sorted(user.role_codes)),
+                                  HumanTask.completed_by == user.id, HumanTask.claimed_by == user.id))
+    return or_(ProcessInstance.started_by == user.id, involved)
+
+
+def may_view_case(session, user, instance) -> bool:
+    """Whether `user` may see `instance` (the same condition as the case list's)."""
+    return session.scalar(select(exists().where(ProcessInstance.id == instance.id, visible_to(user)))) or False
+
+
+_IS_PARTY = select(CaseParty.id).where(CaseParty.instance_id == bindparam('iid'),
+                                       CaseParty.id_number == bindparam('idn')).limit(1)
+
+
+def is_party(session, user, instance_id) -> bool:
+    """Whether `user` is a party to the case (applicant, borrower, spouse, heir …)."""
+    if not user.id_number:
+        return False
+    return session.connection().execute(_IS_PARTY, {'iid': instance_id, 'idn': user.id_number}).first() is not None
+
+
+def check_not_party(session, user, instance_id):
+    """Raise NotAllowed if `user` is a party to the case."""
+    if is_party(session, user, instance_id):
+        raise NotAllowed(N_('You may not handle a case in which you are a party.'))
 
 
 _HANDLED_STEP = select(HumanTask.spec_id).where(
@@ -53,17 +84,15 @@ def _separation_violation(session, user, task, meta) -> str | None:
 
 def check_may_work(session, user, task, loaded):
     """Raise NotAllowed unless `user` may claim or complete `task` (state is checked separately)."""
-    meta = loaded.tasks[task.spec_id]
+    meta = loaded.elements[task.spec_id]
     if not may_act_on_business(user):
         raise NotAllowed(N_('Administrators and supervisors do not handle business tasks.'))
     if task.role_code not in user.role_codes:
         raise NotAllowed(N_('This task belongs to the %(role)s role, which you do not hold.'), role=task.role_code)
-    applicant = task.instance.applicant_id_number
-    if applicant and user.id_number and applicant == user.id_number:
-        raise NotAllowed(N_('You may not handle a case in which you are the applicant.'))
+    check_not_party(session, user, task.instance_id)
     clash = _separation_violation(session, user, task, meta)
     if clash:
-        step = loaded.tasks[clash].name if clash in loaded.tasks else loaded.start_name
+        step = loaded.elements[clash].name if clash in loaded.elements else loaded.start.name
         raise NotAllowed(N_('Separation of duties: you handled step "%(step)s" of this case, '
                             'so you may not handle this step.'), step=step)
 

@@ -1,15 +1,17 @@
 """Named queries over the projections, shared by the inbox, the case list, dashboards and the API.
 
 Each returns a SQLAlchemy select; callers add paging. None of them touches the workflow blob.
+Visibility and "due soon" come from their one definition (`permissions.visible_to`,
+`deadlines.due_soon_until`).
 """
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 
-from .models import HumanTask, InstanceStatus, ProcessInstance, TaskState
-from .permissions import READ_ALL_ROLES
+from .models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
+from .permissions import visible_to
 
 _DUE_ORDER = (HumanTask.due_date.is_(None), HumanTask.due_date, HumanTask.created_at, HumanTask.id)
 
@@ -40,23 +42,22 @@ def overdue(today: date):
 
 
 def due_soon(today: date, until: date):
-    """Ready tasks due between today and `until` inclusive."""
+    """Ready tasks due between today and `until` (deadlines.due_soon_until) inclusive."""
     return (select(HumanTask).where(HumanTask.state == TaskState.ready, HumanTask.due_date >= today,
                                     HumanTask.due_date <= until).order_by(*_DUE_ORDER))
 
 
-def cases(user, text: str = '', status: str = ''):
-    """Cases the user may see (all for supervisors and admins), newest first, optionally filtered."""
-    query = select(ProcessInstance).order_by(ProcessInstance.started_at.desc(), ProcessInstance.id.desc())
-    if not (user.role_codes & READ_ALL_ROLES):
-        involved = exists().where(HumanTask.instance_id == ProcessInstance.id,
-                                  or_(HumanTask.role_code.in_(sorted(user.role_codes)),
-                                      HumanTask.completed_by == user.id))
-        query = query.where(or_(ProcessInstance.started_by == user.id, involved))
+def cases(user, text: str = '', status: str = '', process: str = ''):
+    """Cases the user may see, newest first, optionally filtered by text, status and process key."""
+    query = (select(ProcessInstance).where(visible_to(user))
+             .order_by(ProcessInstance.started_at.desc(), ProcessInstance.id.desc()))
     if text:
         like = f'%{text.strip()}%'
         query = query.where(or_(ProcessInstance.business_key.like(like), ProcessInstance.applicant_name.like(like),
                                 ProcessInstance.title.like(like)))
     if status in InstanceStatus.__members__:
         query = query.where(ProcessInstance.status == InstanceStatus[status])
+    if process:
+        query = query.where(ProcessInstance.definition_id.in_(
+            select(ProcessDefinition.id).where(ProcessDefinition.key == process)))
     return query

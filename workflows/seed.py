@@ -5,13 +5,12 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
-from . import audit, runtime
+from . import audit
 from .calendar import holiday_rows_from_chinese_calendar
-from .definitions import deploy, read_bundle_from_dirs
-from .models import (CalendarDay, CalendarYear, FraudBan, FundAccount, HumanTask, ProcessInstance, Role,
-                     Setting, TaskState, User, utcnow)
+from .definitions import collect_bundle, deploy
+from .models import CalendarDay, CalendarYear, FraudBan, FundAccount, ProcessInstance, Role, User, utcnow
+from .operations import demo_builders
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,17 +55,6 @@ DEMO_ACCOUNTS = [
     ('100000000005', '李审核', '310101198701010033', 40000, '本中心'),
 ]
 
-# account, type, amount, channel, steps completed by the clerk: one case waiting at each stage
-DEMO_CASES = [
-    ('100000000001', 'purchase', 50000, 'window', []),                                   # acceptance
-    ('100000000002', 'repay_loan', 6000, 'window', [('accept', {'materials_complete': True})]),  # review
-    ('100000000003', 'renovation', 30000, 'window', [('accept', {                         # 一次性告知
-        'materials_complete': False, 'missing_items': ['purchase_contract', 'bank_card'],
-        'notice_note': '装修合同须注明装修地址与金额'})]),
-    ('100000000003', 'rent', 3000, 'online', []),                   # approved by the rules: payment
-    ('100000000004', 'rent', 2000, 'window', []),                   # fraud ban: rejected by the rules
-]
-
 DEMO_BANS = [
     ('310107198011304045', '2024年以虚假租房合同骗提住房公积金', '《住房公积金管理条例》（2026年修订）第四十一条', date(2029, 6, 30)),
 ]
@@ -80,8 +68,6 @@ def seed_reference(session, calendar_years=range(2024, 2027)):
     for year in calendar_years:  # never overwrite a year that is loaded (the admin may have edited it)
         if session.get(CalendarYear, year) is None:
             load_calendar_year(session, year)
-    if session.get(Setting, 'withdrawal.decision_day_type') is None:
-        session.add(Setting(key='withdrawal.decision_day_type', value='wd'))
     session.flush()
 
 
@@ -100,16 +86,20 @@ def load_calendar_year(session, year, source='chinese_calendar'):
 
 
 def deploy_models(session, root=ROOT, actor_id=None):
-    """Deploy every BPMN file in bpmn_models/ with its rules and forms (new version if changed)."""
-    return [deploy(session, read_bundle_from_dirs(path, root / 'rules', root / 'forms'), actor_id)
-            for path in sorted((root / 'bpmn_models').glob('*.bpmn'))]
+    """Deploy each process in bpmn_models/ (not shared/) as a bundle; a changed bundle is a new version."""
+    models = root / 'bpmn_models'
+    return [deploy(session, collect_bundle(path, models, root / 'rules', root / 'forms'), actor_id)
+            for path in sorted(models.glob('*.bpmn'))]
 
 
-def seed_demo(session, password=DEMO_PASSWORD):
-    """Demo users (one or more per role), fund accounts and a fraud ban (idempotent)."""
+def seed_demo(session, password_hash):
+    """Demo users (one or more per role, all with `password_hash`), fund accounts and a fraud ban (idempotent).
+
+    The caller hashes the demo password: hashing is the web layer's (werkzeug's) business.
+    """
     roles = {r.code: r for r in session.scalars(select(Role))}
     existing = set(session.scalars(select(User.username)))
-    hashed = generate_password_hash(password)  # one shared demo password: hash it once
+    hashed = password_hash
     for username, name, id_number, codes in DEMO_USERS:
         if username not in existing:
             session.add(User(username=username, full_name=name, id_number=id_number,
@@ -124,18 +114,11 @@ def seed_demo(session, password=DEMO_PASSWORD):
     session.flush()
 
 
-
 def seed_demo_cases(session):
-    """A few cases in different states, so every demo user finds work on first login (idempotent)."""
+    """Each process module's demo cases, so every demo user finds work on first login (idempotent)."""
     if session.scalar(select(ProcessInstance.id).limit(1)) is not None:
         return
-    clerk = session.scalars(select(User).where(User.username == 'clerk')).one()
-    for account_no, kind, amount, channel, steps in DEMO_CASES:
-        data = {'account_no': account_no, 'withdrawal_type': kind, 'amount': amount, 'materials_provided': ['id_card']}
-        instance = runtime.start_instance(session, 'withdrawal', data, clerk, channel=channel)
-        for spec_id, form in steps:
-            task = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                           HumanTask.spec_id == spec_id,
-                                                           HumanTask.state == TaskState.ready)).one()
-            runtime.complete_task(session, task.id, form, clerk)
+    users = {u.username: u for u in session.scalars(select(User))}
+    for build in demo_builders():
+        build(session, users)
     session.flush()

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from . import operations
 from .scripting import create_script_engine
 
 STATE_FORMAT = 1  # bump when the stored layout changes; restore() refuses unknown formats
@@ -46,8 +47,26 @@ def _make_serializer():
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
+class _OperationCalls:
+    """Service tasks call the named operations registered in `operations` (and nothing else)."""
+
+    def call_service(self, task, operation_name, operation_params, **_kwargs):
+        return operations.call(task, operation_name, operation_params)
+
+
+def _make_script_engine():
+    base = create_script_engine()
+    engine_class = type('ModelScriptEngine', (_OperationCalls, type(base)), {})
+    return engine_class(environment=base.environment)
+
+
 _SERIALIZER = _make_serializer()
-_SCRIPT_ENGINE = create_script_engine()
+_SCRIPT_ENGINE = _make_script_engine()
+
+
+def script_engine():
+    """The script engine every workflow runs with (restricted, bounded, with named operations)."""
+    return _SCRIPT_ENGINE
 
 
 def new_workflow(loaded) -> BpmnWorkflow:

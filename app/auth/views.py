@@ -9,14 +9,15 @@ from flask_babel import gettext, lazy_gettext
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from workflows import audit
+from workflows.actors import Actor
 from workflows.models import AuditEvent, User, utcnow
 
 from ..db import get_session
+from ..passwords import check_password
 from ..security import CurrentUser
 
 bp = Blueprint('auth', __name__, url_prefix='/auth', template_folder='templates')
@@ -59,14 +60,14 @@ def login():
         flash(gettext('Too many failed attempts. Try again in %(n)s minutes.', n=LOCKOUT_MINUTES), 'danger')
         return render_template('auth/login.html', form=form), 429
     user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active or not check_password_hash(user.password_hash, form.password.data):
-        audit.record(session, None, 'login_failed', data={'username': username[:64]},
+    if user is None or not user.active or not check_password(user.password_hash, form.password.data):
+        audit.record(session, Actor.system(), 'login_failed', data={'username': username[:64]},
                      client_addr=request.remote_addr)
         session.commit()
         flash(gettext('Wrong username or password.'), 'danger')
         return render_template('auth/login.html', form=form), 401
     login_user(CurrentUser(user))
-    audit.record(session, user, 'login', client_addr=request.remote_addr)
+    audit.record(session, Actor(user, client_addr=request.remote_addr), 'login')
     session.commit()
     return redirect(_safe_next(request.args.get('next')) or url_for('index'))
 

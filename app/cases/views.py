@@ -1,4 +1,4 @@
-"""Cases: register an application, search the list, open one with its diagram, history and audit trail."""
+"""Cases: register a case of any process one may start, search, open one with its clocks and history."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -6,23 +6,18 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from workflows import queries, runtime
-from workflows.definitions import latest_definition, loaded_definition
-from workflows.errors import N_, FormInvalid
-from workflows.forms import coerce
-from workflows.models import AuditEvent, TaskState, User
-from workflows.permissions import may_register, may_view_case
+from workflows import documents, queries, runtime
+from workflows.definitions import latest_definition, latest_definitions, loaded_definition
+from workflows.errors import FormInvalid
+from workflows.models import AuditEvent, CaseClock, TaskState, User
+from workflows.permissions import may_start, may_view_case
 
 from ..db import get_session
+from ..forms import coerce
 from ..paging import paginate
+from ..security import current_actor
 
 bp = Blueprint('cases', __name__, url_prefix='/cases', template_folder='templates')
-
-OUTCOME_MESSAGES = {
-    'auto_approve': N_('Approved automatically by the rules: %(reason)s'),
-    'reject': N_('Rejected by the rules: %(reason)s (basis: %(basis)s)'),
-    'manual': N_('Registered for manual review: %(reason)s'),
-}
 
 
 @bp.get('/')
@@ -30,46 +25,57 @@ OUTCOME_MESSAGES = {
 def index():
     """Cases I may see, searchable and paged."""
     session = get_session()
-    text, status = request.args.get('q', ''), request.args.get('status', '')
-    page = paginate(session, queries.cases(current_user.model, text, status))
-    return render_template('cases/list.html', page=page, q=text, status=status)
+    text, status, process = request.args.get('q', ''), request.args.get('status', ''), request.args.get('process', '')
+    page = paginate(session, queries.cases(current_user.model, text, status, process))
+    return render_template('cases/list.html', page=page, q=text, status=status, process=process,
+                           processes=[(d.key, d.name) for d in latest_definitions(session)])
 
 
-def _start_schema(session, key='withdrawal'):
-    loaded = loaded_definition(latest_definition(session, key))
-    return loaded.form(loaded.properties['startForm'])
-
-
-@bp.route('/new', methods=['GET', 'POST'])
-@login_required
-def new():
-    """Register a withdrawal application (window clerks)."""
-    if not may_register(current_user.model):
-        abort(403)
+def _startable(key):
+    """The latest definition of `key` if the current user may start it; else 404/403."""
     session = get_session()
-    schema = _start_schema(session)
+    loaded = loaded_definition(latest_definition(session, key))
+    if not may_start(current_user.model, loaded):
+        abort(403)
+    return session, loaded
+
+
+@bp.get('/new')
+@login_required
+def start():
+    """The processes I may register a case of (straight to the form when there is one)."""
+    from ..templating import startable
+    choices = startable()
+    if not choices:
+        abort(403)
+    if len(choices) == 1:
+        return redirect(url_for('cases.new', key=choices[0][0]))
+    return render_template('cases/start.html', choices=choices)
+
+
+@bp.route('/new/<key>', methods=['GET', 'POST'])
+@login_required
+def new(key):
+    """Register a case of process `key` (for the roles of its start event's lanes)."""
+    session, loaded = _startable(key)
+    schema = loaded.start_form
     if request.method == 'GET':
-        return render_template('cases/new.html', schema=schema, values={}, errors={})
+        return render_template('cases/new.html', loaded=loaded, schema=schema, values={}, errors={})
     data = coerce(schema, request.form)
     try:
-        instance = runtime.start_instance(session, 'withdrawal', data, current_user.model, request.remote_addr,
-                                          channel='window')
+        instance = runtime.start_instance(session, key, data, current_actor(), channel='window')
     except FormInvalid as exc:
         session.rollback()
-        return render_template('cases/new.html', schema=schema, values=data, errors=exc.errors), 422
+        return render_template('cases/new.html', loaded=loaded, schema=schema, values=data, errors=exc.errors), 422
     session.commit()
-    summary = instance.summary
-    message = OUTCOME_MESSAGES.get(summary.get('rule_decision'))
-    if message:
-        flash(gettext(message, reason=summary.get('rule_reason', ''), basis=summary.get('rule_basis', '')),
-              'warning' if summary.get('rule_decision') == 'reject' else 'success')
+    flash(gettext('Case %(key)s registered.', key=instance.business_key), 'success')
     return redirect(url_for('cases.show', instance_id=instance.id))
 
 
 def _load_visible(instance_id):
     session = get_session()
     instance = runtime.get_instance(session, instance_id)
-    if not may_view_case(current_user.model, instance, session):
+    if not may_view_case(session, current_user.model, instance):
         abort(403)
     return session, instance
 
@@ -77,11 +83,13 @@ def _load_visible(instance_id):
 @bp.get('/<id:instance_id>')
 @login_required
 def show(instance_id):
-    """One case: facts, decision date, diagram with the current step, task history, audit trail."""
+    """One case: facts, clocks, diagram with the current step, task history, audit trail."""
     session, instance = _load_visible(instance_id)
     tasks = runtime.instance_tasks(session, instance.id)
     events = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
                              .order_by(AuditEvent.id)).all()
+    clocks = session.scalars(select(CaseClock).where(CaseClock.instance_id == instance.id)
+                             .order_by(CaseClock.id)).all()
     loaded = loaded_definition(instance.definition)
     active = [t.spec_id for t in tasks if t.state == TaskState.ready]
     done = sorted({t.spec_id for t in tasks if t.state == TaskState.completed})
@@ -89,8 +97,8 @@ def show(instance_id):
         {t.completed_by for t in tasks if t.completed_by} | {t.claimed_by for t in tasks if t.claimed_by}
         | {instance.started_by or 0})))}
     return render_template('cases/show.html', instance=instance, tasks=tasks, events=events, users=users,
-                           active=active, done=done, loaded=loaded,
-                           start_schema=loaded.form(loaded.properties['startForm']))
+                           clocks=clocks, active=active, done=done, loaded=loaded,
+                           documents=documents.available(instance, loaded))
 
 
 @bp.get('/<id:instance_id>/diagram.bpmn')
@@ -101,18 +109,10 @@ def diagram(instance_id):
     return Response(loaded_definition(instance.definition).bpmn_xml, mimetype='application/xml')
 
 
-@bp.get('/<id:instance_id>/notice')
+@bp.get('/<id:instance_id>/documents/<name>')
 @login_required
-def notice(instance_id):
-    """The printable one-time notice (一次性告知书) listing every missing item."""
+def document(instance_id, name):
+    """A printable document of the case (its process lists which, its module renders them)."""
     session, instance = _load_visible(instance_id)
-    if not instance.summary.get('missing_items'):
-        abort(404)
-    loaded = loaded_definition(instance.definition)
-    issued = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
-                                                      AuditEvent.action == 'pause_clock')
-                             .order_by(AuditEvent.id)).first()
-    handler = session.get(User, issued.actor_id) if issued and issued.actor_id else None
-    return render_template('cases/notice.html', instance=instance, issued=issued, handler=handler,
-                           start_schema=loaded.form(loaded.properties['startForm']),
-                           note=instance.summary.get('notice_note', ''))
+    title, body = documents.render(session, instance, loaded_definition(instance.definition), name)
+    return render_template('cases/document.html', instance=instance, title=title, body=body)

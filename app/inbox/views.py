@@ -7,11 +7,12 @@ from flask_login import current_user, login_required
 
 from workflows import queries, runtime
 from workflows.errors import FormInvalid
-from workflows.forms import coerce
 from workflows.permissions import can_work, may_view_case
 
 from ..db import get_session
+from ..forms import coerce
 from ..paging import paginate
+from ..security import current_actor
 
 bp = Blueprint('inbox', __name__, url_prefix='/tasks', template_folder='templates')
 
@@ -50,7 +51,7 @@ def done():
 def _load_visible_task(task_id):
     session = get_session()
     task = runtime.get_task(session, task_id)
-    if not may_view_case(current_user.model, task.instance, session):
+    if not may_view_case(session, current_user.model, task.instance):
         abort(403)
     return session, task
 
@@ -58,8 +59,7 @@ def _load_visible_task(task_id):
 def _render_task(session, task, values=None, errors=None, status=200):
     loaded, meta, schema = runtime.task_form(session, task)
     return render_template('inbox/task.html', task=task, instance=task.instance, meta=meta, schema=schema,
-                           start_schema=loaded.form(loaded.properties['startForm']),
-                           values=values or {}, errors=errors or {},
+                           loaded=loaded, values=values or {}, errors=errors or {},
                            workable=can_work(session, current_user.model, task, loaded)), status
 
 
@@ -76,7 +76,7 @@ def show(task_id):
 def claim(task_id):
     """Take the task into my inbox."""
     session = get_session()
-    runtime.claim_task(session, task_id, current_user.model, request.remote_addr)
+    runtime.claim_task(session, task_id, current_actor())
     session.commit()
     flash(gettext('Task claimed.'), 'success')
     return redirect(url_for('inbox.show', task_id=task_id))
@@ -87,7 +87,7 @@ def claim(task_id):
 def release(task_id):
     """Give the task back to the role queue."""
     session = get_session()
-    runtime.release_task(session, task_id, current_user.model, request.remote_addr)
+    runtime.release_task(session, task_id, current_actor())
     session.commit()
     flash(gettext('Task returned to the queue.'), 'info')
     return redirect(url_for('inbox.queue'))
@@ -101,7 +101,7 @@ def complete(task_id):
     schema = runtime.task_form(session, task)[2]
     data = coerce(schema, request.form)
     try:
-        runtime.complete_task(session, task_id, data, current_user.model, request.remote_addr)
+        runtime.complete_task(session, task_id, data, current_actor())
     except FormInvalid as exc:
         session.rollback()
         return _render_task(session, task, values=data, errors=exc.errors, status=422)

@@ -36,7 +36,7 @@ def test_open_redirect_is_ignored(client):
     assert r.headers['Location'] == '/'
 
 
-@pytest.mark.parametrize('url', ['/tasks/', '/tasks/queue', '/tasks/done', '/cases/', '/cases/new', '/cases/1',
+@pytest.mark.parametrize('url', ['/tasks/', '/tasks/queue', '/tasks/done', '/cases/', '/cases/new/withdrawal', '/cases/1',
                                  '/tasks/1', '/cases/1/diagram.bpmn'])
 def test_pages_need_login(client, url):
     r = client.get(url)

@@ -17,7 +17,7 @@ from .test_withdrawal_http import APPLICATION, ready_task, register
 def test_registration_field_limits(login, snapshot, field, value, message):
     clerk = login('clerk')
     before = snapshot()
-    r = clerk.post('/cases/new', data={**APPLICATION, field: value})
+    r = clerk.post('/cases/new/withdrawal', data={**APPLICATION, field: value})
     assert r.status_code == 422
     assert re.search(rf'data-error-for="{field}">{re.escape(message)}', r.text), r.text[-3000:]
     assert snapshot() == before
@@ -48,5 +48,5 @@ def test_nul_bytes_are_refused_before_any_work(client, login, snapshot):
     before = snapshot()
     assert client.post('/auth/login', data={'username': 'cl\x00erk', 'password': 'x'}).status_code == 400
     assert clerk.get('/cases/?q=%00').status_code == 400
-    assert clerk.post('/cases/new', data={**APPLICATION, 'note': 'a\x00b'}).status_code == 400
+    assert clerk.post('/cases/new/withdrawal', data={**APPLICATION, 'note': 'a\x00b'}).status_code == 400
     assert snapshot() == before

@@ -13,7 +13,7 @@ APPLICATION = {'account_no': '100000000001', 'withdrawal_type': 'purchase', 'amo
 
 
 def register(client, **overrides):
-    r = client.post('/cases/new', data={**APPLICATION, **overrides})
+    r = client.post('/cases/new/withdrawal', data={**APPLICATION, **overrides})
     assert r.status_code == 302, r.text
     return int(r.headers['Location'].rsplit('/', 1)[1])
 
@@ -61,7 +61,7 @@ def test_invalid_form_shows_errors_next_to_fields_and_changes_nothing(login, ses
 def test_invalid_registration_is_422_with_field_errors(login, snapshot):
     clerk = login('clerk')
     before = snapshot()
-    r = clerk.post('/cases/new', data={**APPLICATION, 'account_no': '12', 'amount': 'abc'})
+    r = clerk.post('/cases/new/withdrawal', data={**APPLICATION, 'account_no': '12', 'amount': 'abc'})
     assert r.status_code == 422
     assert 'data-error-for="account_no"' in r.text and 'data-error-for="amount"' in r.text
     assert snapshot() == before
@@ -124,13 +124,13 @@ def test_uninvolved_staff_cannot_open_a_case(login, session_factory):
 
 
 def test_only_clerks_register(login):
-    assert login('reviewer').get('/cases/new').status_code == 403
-    assert login('admin').post('/cases/new', data=APPLICATION).status_code == 403
+    assert login('reviewer').get('/cases/new/withdrawal').status_code == 403
+    assert login('admin').post('/cases/new/withdrawal', data=APPLICATION).status_code == 403
 
 
 def test_rule_rejection_is_shown_with_reason_and_basis(login):
     clerk = login('clerk')
-    r = clerk.post('/cases/new', data={**APPLICATION, 'account_no': '100000000004'}, follow_redirects=True)
+    r = clerk.post('/cases/new/withdrawal', data={**APPLICATION, 'account_no': '100000000004'}, follow_redirects=True)
     assert '规则否决' in r.text and '诚信黑名单' in r.text and '第四十一条' in r.text
 
 
@@ -143,14 +143,14 @@ def test_one_time_notice_over_http(login, session_factory):
     clerk.post(f'/tasks/{accept}', data={'materials_complete': 'false',
                                           'missing_items': ['purchase_invoice', 'bank_card']})
     page = clerk.get(f'/cases/{case_id}').text
-    assert 'id="clock-paused"' in page and '购房发票' in page and '本人银行卡' in page
-    notice = clerk.get(f'/cases/{case_id}/notice').text
+    assert '自 ' in page and 'data-clock="decision"' in page and '购房发票' in page and '本人银行卡' in page
+    notice = clerk.get(f'/cases/{case_id}/documents/withdrawal.one_time_notice').text
     items = re.search(r'<ol id="missing-items">(.*?)</ol>', notice, re.S).group(1)
     assert '购房发票' in items and '本人银行卡' in items and items.count('<li>') == 2
     wait = ready_task(session_factory, case_id, 'await_materials')
     clerk.post(f'/tasks/{wait}', data={'materials_supplied': 'true'})
     page = clerk.get(f'/cases/{case_id}').text
-    assert 'id="decision-due"' in page and '恢复计时' in page
+    assert 'id="case-due"' in page and '恢复计时' in page
 
 
 def test_no_notice_for_a_complete_application(login):

@@ -58,7 +58,7 @@ def open_from_pool(page, server, case_key):
 def test_withdrawal_from_registration_to_payment(browser, server, tmp_path):
     clerk = login(browser, server, 'clerk')
     assert clerk.locator('nav').inner_text().count('我的待办') == 1
-    clerk.click('text=提取登记')
+    clerk.click('[data-start="withdrawal"]')
     clerk.fill('#f-account_no', '100000000002')
     clerk.select_option('#f-withdrawal_type', 'purchase')
     clerk.fill('#f-amount', '8000')
@@ -67,7 +67,8 @@ def test_withdrawal_from_registration_to_payment(browser, server, tmp_path):
     clerk.click('#register')
     clerk.wait_for_selector('#case-status')
     case_key = clerk.locator('h1 .text-muted').inner_text().strip()
-    assert '转人工审核' in clerk.locator('.alert').first.inner_text()
+    assert '已登记' in clerk.locator('.alert').first.inner_text()
+    assert '转人工受理审核' in clerk.locator('#case-facts').inner_text()   # the rules' result, in words
     assert clerk.locator('#diagram').get_attribute('data-state') in ('loading', 'ready')
     clerk.wait_for_selector('#diagram[data-state=ready]')
     assert clerk.locator('#diagram .gjj-active').count() == 1   # the current step is highlighted
@@ -83,7 +84,7 @@ def test_withdrawal_from_registration_to_payment(browser, server, tmp_path):
 
     reviewer = login(browser, server, 'reviewer')
     open_from_pool(reviewer, server, case_key)
-    assert '柜台申请' in reviewer.locator('#rule-result').inner_text()
+    assert '柜台申请' in reviewer.locator('#case-facts').inner_text()
     reviewer.check('#f-decision-approve')
     reviewer.fill('#f-reason', '购房合同、身份证明齐全')
     reviewer.click('#submit-task')

@@ -2,6 +2,7 @@
 from sqlalchemy import select
 
 from workflows import runtime
+from workflows.actors import Actor
 from workflows.models import HumanTask, TaskState
 
 APPLICATION = {'account_no': '100000000001', 'withdrawal_type': 'purchase', 'amount': 5000,
@@ -10,7 +11,8 @@ APPLICATION = {'account_no': '100000000001', 'withdrawal_type': 'purchase', 'amo
 
 def register(session, clerk, channel='window', **overrides):
     """Register a withdrawal as `clerk` and commit."""
-    instance = runtime.start_instance(session, 'withdrawal', {**APPLICATION, **overrides}, clerk, channel=channel)
+    instance = runtime.start_instance(session, 'withdrawal', {**APPLICATION, **overrides}, Actor(clerk),
+                                      channel=channel)
     session.commit()
     return instance
 
@@ -26,6 +28,6 @@ def complete(session, instance, spec_id, user, data):
     """Complete the ready task of a step and commit."""
     task = open_task(session, instance, spec_id)
     assert task is not None, f'no ready task {spec_id}'
-    runtime.complete_task(session, task.id, data, user)
+    runtime.complete_task(session, task.id, data, Actor(user))
     session.commit()
     return task

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from workflows import runtime
+from workflows.actors import Actor
 from workflows.errors import Conflict
 from workflows.models import AuditEvent, HumanTask, TaskState, User
 
@@ -18,7 +19,7 @@ def _complete_in_thread(factory, task_id, username, barrier, results):
         user = session.scalars(select(User).where(User.username == username)).one()
         try:
             barrier.wait()
-            runtime.complete_task(session, task_id, {'materials_complete': True}, user)
+            runtime.complete_task(session, task_id, {'materials_complete': True}, Actor(user))
             session.commit()
             results.append('ok')
         except Conflict:
@@ -61,10 +62,10 @@ def test_a_completion_prepared_before_someone_else_claimed_loses(session, sessio
         user_a = a.scalars(select(User).where(User.username == 'clerk')).one()
         user_b = b.scalars(select(User).where(User.username == 'clerk2')).one()
         seen_by_a = runtime.get_task(a, task_id)          # A's request has read the unclaimed task
-        runtime.claim_task(b, task_id, user_b)            # B claims it meanwhile
+        runtime.claim_task(b, task_id, Actor(user_b))            # B claims it meanwhile
         b.commit()
         with pytest.raises(Conflict):
-            runtime.complete_task(a, task_id, {'materials_complete': True}, user_a)
+            runtime.complete_task(a, task_id, {'materials_complete': True}, Actor(user_a))
         assert seen_by_a.claimed_by is None   # A decided on what it read before B's claim
         a.rollback()
     session.expire_all()

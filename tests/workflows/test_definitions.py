@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bundle():
-    return definitions.read_bundle_from_dirs(ROOT / 'bpmn_models' / 'withdrawal.bpmn', ROOT / 'rules', ROOT / 'forms')
+    return definitions.collect_bundle(ROOT / 'bpmn_models' / 'withdrawal.bpmn', ROOT / 'bpmn_models', ROOT / 'rules',
+                                      ROOT / 'forms')
 
 
 def _count(session):
@@ -80,15 +81,16 @@ def test_invalid_form_schema_is_refused(session):
 
 def test_a_model_failing_at_run_time_is_a_clear_error_and_stores_nothing(session, user_named):
     from workflows import runtime
+    from workflows.actors import Actor
+    from workflows.errors import ModelFailed
     from workflows.models import ProcessInstance
-    from workflows.runtime import ModelFailed
     files = _bundle()
     files['withdrawal.bpmn'] = files['withdrawal.bpmn'].replace('decision = "approve"', 'decision = 1 / 0')
     definitions.deploy(session, files)
     session.commit()
     with pytest.raises(ModelFailed, match='ZeroDivisionError|division'):
         runtime.start_instance(session, 'withdrawal', {'account_no': '100000000001', 'withdrawal_type': 'rent',
-                                                       'amount': 100}, user_named('clerk'),
+                                                       'amount': 100}, Actor(user_named('clerk')),
                                channel='online')
     session.rollback()
     assert session.scalar(select(func.count(ProcessInstance.id))) == 0

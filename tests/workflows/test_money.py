@@ -2,6 +2,7 @@
 import pytest
 
 from workflows import runtime
+from workflows.actors import Actor
 from workflows.errors import FormInvalid, NotAllowed
 from workflows.models import FundAccount, InstanceStatus
 
@@ -11,16 +12,16 @@ from .helpers import complete, open_task, register
 def test_open_applications_count_towards_the_yearly_limit(session, user_named):
     clerk = user_named('clerk')
     first = register(session, clerk, channel='online', withdrawal_type='rent', amount=3000)
-    assert first.summary['rule_decision'] == 'auto_approve' and first.status == InstanceStatus.running
+    assert first.data['rule_decision'] == 'auto_approve' and first.status == InstanceStatus.running
     again = register(session, clerk, channel='online', withdrawal_type='rent', amount=3000)
-    assert again.outcome == 'rejected' and '频次' in again.summary['rule_reason']
+    assert again.outcome == 'rejected' and '频次' in again.data['rule_reason']
 
 
 def test_open_applications_reserve_the_balance(session, user_named):
     clerk = user_named('clerk')   # account 100000000002 holds 12,500 yuan
     register(session, clerk, account_no='100000000002', withdrawal_type='purchase', amount=10000)
     second = register(session, clerk, account_no='100000000002', withdrawal_type='repay_loan', amount=5000)
-    assert second.outcome == 'rejected' and '余额' in second.summary['rule_reason']
+    assert second.outcome == 'rejected' and '余额' in second.data['rule_reason']
     third = register(session, clerk, account_no='100000000002', withdrawal_type='repay_loan', amount=2500)
     assert third.status == InstanceStatus.running
 
@@ -44,7 +45,7 @@ def test_payment_above_the_approved_amount_is_refused(session, user_named):
     pay = open_task(session, instance, 'pay')
     with pytest.raises(FormInvalid) as info:
         runtime.complete_task(session, pay.id, {'voucher_no': 'ZF-1', 'paid_amount': 5000.01,
-                                                'paid_on': '2026-11-23'}, user_named('cashier'))
+                                                'paid_on': '2026-11-23'}, Actor(user_named('cashier')))
     assert list(info.value.errors) == ['paid_amount']
     session.rollback()
     assert session.get(FundAccount, '100000000001').balance == 86000 * 100
@@ -59,4 +60,4 @@ def test_the_registrar_may_not_pay(session, user_named):
     pay = open_task(session, instance, 'pay')
     with pytest.raises(NotAllowed, match='Separation of duties'):
         runtime.complete_task(session, pay.id, {'voucher_no': 'ZF-1', 'paid_amount': 2000,
-                                                'paid_on': '2026-11-23'}, clerk)
+                                                'paid_on': '2026-11-23'}, Actor(clerk))

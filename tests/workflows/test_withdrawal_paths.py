@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from workflows import audit, runtime
+from workflows.actors import Actor
 from workflows.models import AuditEvent, HumanTask, InstanceStatus, TaskState
 
 from .helpers import APPLICATION, complete, open_task, register
@@ -17,14 +18,15 @@ def _actions(session, instance):
 
 def test_online_low_risk_rent_is_auto_approved_then_paid(session, user_named):
     instance = register(session, user_named('clerk'), withdrawal_type='rent', amount=3000, channel='online')
-    assert instance.summary['rule_decision'] == 'auto_approve'
+    assert instance.data['rule_decision'] == 'auto_approve'
     assert open_task(session, instance, 'accept') is None
     pay = open_task(session, instance, 'pay')
     assert pay is not None and pay.role_code == 'cashier'
     complete(session, instance, 'pay', user_named('cashier'),
              {'voucher_no': 'ZF-0001', 'paid_amount': 3000, 'paid_on': '2026-11-23'})
     assert instance.status == InstanceStatus.completed and instance.outcome == 'paid'
-    assert _actions(session, instance) == ['register', 'rules', 'complete', 'close']
+    assert _actions(session, instance) == ['register', 'clock_start', 'operation', 'operation', 'rules',
+                                           'complete', 'operation', 'clock_stop', 'close']
 
 
 @pytest.mark.parametrize('overrides, reason_part', [
@@ -34,11 +36,11 @@ def test_online_low_risk_rent_is_auto_approved_then_paid(session, user_named):
 def test_rules_reject_with_reason_and_basis(session, user_named, overrides, reason_part):
     instance = register(session, user_named('clerk'), **overrides)
     assert instance.status == InstanceStatus.completed and instance.outcome == 'rejected'
-    assert reason_part in instance.summary['rule_reason']
-    assert instance.summary['rule_basis']
+    assert reason_part in instance.data['rule_reason']
+    assert instance.data['rule_basis']
     close = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
                                                      AuditEvent.action == 'close')).one()
-    assert close.basis == instance.summary['rule_basis']
+    assert close.basis == instance.data['rule_basis']
     assert session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).all() == []
 
 
@@ -48,7 +50,7 @@ def test_frequency_rule_counts_earlier_paid_withdrawals_of_the_same_type(session
     complete(session, first, 'pay', cashier, {'voucher_no': 'ZF-0002', 'paid_amount': 1000, 'paid_on': '2026-11-23'})
     second = register(session, clerk, withdrawal_type='rent', amount=1000, channel='online')
     assert second.outcome == 'rejected'
-    assert '频次' in second.summary['rule_reason']
+    assert '频次' in second.data['rule_reason']
     other_type = register(session, clerk, withdrawal_type='purchase', amount=1000)
     assert other_type.status == InstanceStatus.running
 
@@ -83,39 +85,36 @@ def test_manual_reject_records_reason_and_basis(session, user_named):
 def test_one_time_notice_pauses_the_clock_and_resumes(session, user_named):
     clerk = user_named('clerk')
     instance = register(session, clerk)
-    due_before = instance.decision_due
+    due_before = instance.due_date
     assert due_before is not None
     complete(session, instance, 'accept', clerk,
              {'materials_complete': False, 'missing_items': ['purchase_invoice', 'bank_card']})
-    assert instance.status == InstanceStatus.waiting and instance.paused_since is not None
+    assert instance.status == InstanceStatus.waiting
     wait = open_task(session, instance, 'await_materials')
     assert wait is not None and wait.due_date is None   # no time limit runs against the applicant
     notice = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
                                                       AuditEvent.action == 'complete')).one()
     assert notice.data['after']['missing_items'] == ['purchase_invoice', 'bank_card']
     complete(session, instance, 'await_materials', clerk, {'materials_supplied': True})
-    assert instance.status == InstanceStatus.running and instance.paused_since is None
+    assert instance.status == InstanceStatus.running
     assert open_task(session, instance, 'review') is not None
-    assert 'resume_clock' in _actions(session, instance)
+    assert 'clock_resume' in _actions(session, instance)
 
 
 def test_clock_moves_back_by_the_working_days_spent_waiting(session, user_named):
     clerk = user_named('clerk')
-    instance = runtime.start_instance(session, 'withdrawal', {**APPLICATION, 'amount': 100}, clerk,
-                                      now=datetime(2026, 9, 28, 2, 0))   # Mon 28 Sep 2026, 10:00 Shanghai
+    instance = runtime.start_instance(session, 'withdrawal', {**APPLICATION, 'amount': 100}, Actor(clerk, at=datetime(2026, 9, 28, 2, 0)))   # Mon 28 Sep 2026, 10:00 Shanghai
     session.commit()
     # Start day not counted: Tue 29, Wed 30 Sep, then National Day (1-7 Oct off), Thu 8 Oct.
-    assert instance.decision_due == date(2026, 10, 8)
+    assert instance.due_date == date(2026, 10, 8)
     accept = open_task(session, instance, 'accept')
-    runtime.complete_task(session, accept.id, {'materials_complete': False, 'missing_items': ['bank_card']},
-                          clerk, now=datetime(2026, 9, 28, 3, 0))
+    runtime.complete_task(session, accept.id, {'materials_complete': False, 'missing_items': ['bank_card']}, Actor(clerk, at=datetime(2026, 9, 28, 3, 0)))
     wait = open_task(session, instance, 'await_materials')
-    runtime.complete_task(session, wait.id, {'materials_supplied': True}, clerk,
-                          now=datetime(2026, 10, 13, 3, 0))   # Tue 13 Oct
+    runtime.complete_task(session, wait.id, {'materials_supplied': True}, Actor(clerk, at=datetime(2026, 10, 13, 3, 0)))   # Tue 13 Oct
     session.commit()
     # Waited 29, 30 Sep, 8, 9, Sat 10 (调休 working day), 12, 13 Oct = 7 working days;
     # 7 working days after 8 Oct: 9, 10, 12, 13, 14, 15, 16 Oct.
-    assert instance.decision_due == date(2026, 10, 16)
+    assert instance.due_date == date(2026, 10, 16)
     review = open_task(session, instance, 'review')
     assert review.due_date == date(2026, 10, 15)   # 2 working days after Tue 13 Oct
 
