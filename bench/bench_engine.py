@@ -55,11 +55,13 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noq
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState as SpiffState  # noqa: E402
 
-from workflows import runtime, schema, seed, state  # noqa: E402
+from werkzeug.security import generate_password_hash  # noqa: E402
+
+from workflows import operations, runtime, schema, seed, state  # noqa: E402
+from workflows.actors import Actor  # noqa: E402
 from workflows.db import make_engine, make_session_factory  # noqa: E402
-from workflows.definitions import loaded_definition  # noqa: E402
-from workflows.models import FundAccount, HumanTask, InstanceState, TaskState, User  # noqa: E402
-from workflows.scripting import create_script_engine  # noqa: E402
+from workflows.definitions import collect_bundle, deploy, loaded_definition  # noqa: E402
+from workflows.models import FundAccount, HumanTask, InstanceState, ProcessInstance, TaskState, User  # noqa: E402
 
 # Amount 100, purchase, at the window: the rules send this case to a person. The rules also allow
 # one paid withdrawal of a type per person per 12 months, so demo account 100000000001 would be
@@ -78,7 +80,6 @@ LABELS = {'complete': 'complete_task + commit', 'bare': 'bare step (our serializ
           'stock': 'bare step (stock serializer)'}
 
 STOCK_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-SCRIPT_ENGINE = create_script_engine()
 
 
 @dataclass
@@ -107,13 +108,18 @@ def _add_bench_accounts(session, count):
                                 employer=template.employer) for i in range(count))
 
 
+TEST_DATA = ROOT / 'tests' / 'data'
+
+
 def _populate(engine, accounts):
-    """Migrate and seed a database: reference data, demo users and accounts, the models."""
+    """Migrate and seed a database: reference data, demo users and accounts, the models, the loop model."""
     schema.upgrade(engine)
     with make_session_factory(engine)() as session:
         seed.seed_reference(session)
-        seed.seed_demo(session)
+        seed.seed_demo(session, generate_password_hash(seed.DEMO_PASSWORD))
         seed.deploy_models(session)
+        deploy(session, collect_bundle(TEST_DATA / 'processes' / 'loop.bpmn', TEST_DATA / 'processes',
+                                       TEST_DATA / 'rules', TEST_DATA / 'forms'))
         _add_bench_accounts(session, accounts)
         session.commit()
 
@@ -158,10 +164,10 @@ def register(factory, account_no):
     """Register one withdrawal as the clerk; return its instance id."""
     with factory() as session:
         data = {**APPLICATION, 'account_no': account_no}
-        instance = runtime.start_instance(session, 'withdrawal', data, user_named(session, 'clerk'))
+        instance = runtime.start_instance(session, 'withdrawal', data, Actor(user_named(session, 'clerk')))
         session.commit()
-        if instance.summary.get('rule_decision') != 'manual':
-            raise SystemExit(f'expected a manual case, the rules said {instance.summary}')
+        if instance.data.get('rule_decision') != 'manual':
+            raise SystemExit(f'expected a manual case, the rules said {instance.data}')
         return instance.id
 
 
@@ -183,7 +189,7 @@ def timed_complete(factory, task_id, username, data) -> float:
     with factory() as session:
         user = user_named(session, username)
         start = time.perf_counter()
-        runtime.complete_task(session, task_id, dict(data), user)
+        runtime.complete_task(session, task_id, dict(data), Actor(user))
         session.commit()
         return time.perf_counter() - start
 
@@ -197,6 +203,19 @@ def _step(workflow, guid, data):
     task.data.update(data)
     task.run()
     workflow.do_engine_steps()
+
+
+@contextmanager
+def operation_context(factory, instance_id):
+    """A real context for the model's service tasks (the payment's debit), rolled back afterwards."""
+    with factory() as session:
+        instance = session.get(ProcessInstance, instance_id)
+        token = operations.bind(operations.OperationContext(session, instance, Actor.system()))
+        try:
+            yield
+        finally:
+            operations.unbind(token)
+            session.rollback()
 
 
 def bare_step_ours(blob, loaded, guid, data) -> float:
@@ -217,10 +236,51 @@ def bare_step_stock(stock, guid, data) -> float:
     """deserialize_json -> step -> serialize_json with the stock serializer, in memory."""
     start = time.perf_counter()
     workflow = STOCK_SERIALIZER.deserialize_json(stock)
-    workflow.script_engine = SCRIPT_ENGINE  # the model's scripts need our restricted engine
+    workflow.script_engine = state.script_engine()  # the model's scripts and operations need our engine
     _step(workflow, guid, data)
     STOCK_SERIALIZER.serialize_json(workflow)
     return time.perf_counter() - start
+
+
+# --- a case with a long history ------------------------------------------------------------
+
+def run_history(factory, checkpoints, samples) -> list[dict]:
+    """Complete a looping case's user task again and again; time `samples` completions at each checkpoint.
+
+    The loop model (tests/data/processes/loop.bpmn) repeats one clerk step; a checkpoint is the number
+    of user tasks already completed when its samples start.
+    """
+    with factory() as session:
+        clerk = user_named(session, 'clerk')
+        instance = runtime.start_instance(session, 'loop', {'rounds': 100_000}, Actor(clerk))
+        session.commit()
+        instance_id = instance.id
+    done, rows = 0, []
+    for checkpoint in checkpoints:
+        while done < checkpoint:
+            task_id, _guid, _blob, _loaded = peek(factory, instance_id, 'step')
+            timed_complete(factory, task_id, 'clerk', {})
+            done += 1
+        complete, bare, sizes = [], [], []
+        for _ in range(samples):
+            task_id, guid, blob, loaded = peek(factory, instance_id, 'step')
+            bare.append(bare_step_ours(blob, loaded, guid, {}))
+            complete.append(timed_complete(factory, task_id, 'clerk', {}))
+            sizes.append(len(blob))
+            done += 1
+        rows.append({'history': checkpoint, 'complete': _row(complete), 'bare': _row(bare),
+                     'state_bytes': statistics.median(sizes)})
+    return rows
+
+
+def print_history(rows):
+    print(f'\n{"case with a long history":<28}{"complete median":>16}{"p95":>8}{"bare median":>13}'
+          f'{"state bytes":>13}{"vs fresh":>10}')
+    fresh = rows[0]['complete']['median_ms'] if rows else 1
+    for r in rows:
+        print(f'{r["history"]:>6} user tasks done{"":<11}{r["complete"]["median_ms"]:>16.2f}'
+              f'{r["complete"]["p95_ms"]:>8.2f}{r["bare"]["median_ms"]:>13.2f}{r["state_bytes"]:>13.0f}'
+              f'{r["complete"]["median_ms"] / fresh:>9.1f}x')
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -231,9 +291,10 @@ def run_withdrawal(factory, account_no, results: Results | None):
     for spec_id, username, data in STEPS:
         task_id, guid, blob, loaded = peek(factory, instance_id, spec_id)
         elapsed = timed_complete(factory, task_id, username, data)
-        bare = bare_step_ours(blob, loaded, guid, data)
-        stock = stock_json(blob, loaded)
-        stock_time = bare_step_stock(stock, guid, data)
+        with operation_context(factory, instance_id):   # outside the timings
+            bare = bare_step_ours(blob, loaded, guid, data)
+            stock = stock_json(blob, loaded)
+            stock_time = bare_step_stock(stock, guid, data)
         if results is None:
             continue
         results.complete.append(elapsed)
@@ -294,6 +355,9 @@ def parse_args(argv=None):
     parser.add_argument('--warmup', type=int, default=10, help='untimed withdrawals first')
     parser.add_argument('--database-url', help='server URL; a throwaway database is created on it')
     parser.add_argument('--json', type=Path, help='also write the numbers as JSON to this file')
+    parser.add_argument('--history', default='0,100,200',
+                        help='checkpoints (user tasks already done) for the long-history case; "" to skip')
+    parser.add_argument('--history-samples', type=int, default=20, help='timed completions per checkpoint')
     return parser.parse_args(argv)
 
 
@@ -310,8 +374,11 @@ def main(argv=None):
         for i in range(args.warmup, accounts):
             run_withdrawal(factory, bench_account_no(i), results)
         summary = summarize(results, engine.dialect.name)
-    summary.update(n_withdrawals=args.n, warmup=args.warmup)
+        checkpoints = [int(x) for x in args.history.split(',') if x.strip()]
+        history = run_history(factory, checkpoints, args.history_samples) if checkpoints else []
+    summary.update(n_withdrawals=args.n, warmup=args.warmup, history=history)
     print_report(summary)
+    print_history(history)
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + '\n', encoding='utf-8')
 
