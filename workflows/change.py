@@ -40,10 +40,15 @@ from .models import CaseParty, InstanceState, InstanceStatus, ProcessInstance
 from .operations import OperationContext, bind, unbind
 from .projections import sync_tasks
 
-MAX_ENGINE_STEPS = 10_000      # engine tasks one change may run before it is stopped as runaway
-MAX_RUN_SECONDS = 10.0         # wall time one change may spend in the engine
+RUN_BUDGET = {'steps': 5_000,    # engine tasks one change may run before it is stopped as runaway
+              'seconds': 5.0}    # wall time one change may spend in the engine
 MAX_CASE_DATA_BYTES = 512_000  # the case data as JSON
 MAX_STATE_BYTES = 4_000_000    # the compressed workflow state
+
+def set_run_budget(steps: int, seconds: float):
+    """How many engine steps and seconds one change may take (config keys MODEL_RUN_STEPS/_SECONDS)."""
+    RUN_BUDGET.update(steps=int(steps), seconds=float(seconds))
+
 
 _LOCK = (update(ProcessInstance)
          .where(ProcessInstance.id == bindparam('iid'), ProcessInstance.version == bindparam('seen'))
@@ -118,11 +123,11 @@ class InstanceChange:
             self._submitted = dict(data)
             workflow.task_tree.data.update(data)
         token = bind(OperationContext(self.session, self.instance, self.actor, self.parties))
-        started = time.monotonic()
+        started, steps, seconds = time.monotonic(), RUN_BUDGET['steps'], RUN_BUDGET['seconds']
 
         def did_complete(task):
             self._completed.append(task)
-            if len(self._completed) > MAX_ENGINE_STEPS or time.monotonic() - started > MAX_RUN_SECONDS:
+            if len(self._completed) > steps or time.monotonic() - started > seconds:
                 raise ModelFailed(N_('The process model ran %(n)s steps in %(s)s s without waiting for anyone; '
                                      'it was stopped (a loop that never ends?).'),
                                   n=len(self._completed), s=f'{time.monotonic() - started:.1f}')

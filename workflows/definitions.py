@@ -241,9 +241,12 @@ def _spiff_parse(roots):
 
 
 def _all_task_specs(spec, subprocess_specs):
+    """Every BPMN element's task spec, once (a loop's inner spec shares its element's id)."""
     for process in (spec, *subprocess_specs.values()):
+        seen = set()
         for task_spec in process.task_specs.values():
-            if getattr(task_spec, 'bpmn_id', None):
+            if getattr(task_spec, 'bpmn_id', None) and task_spec.bpmn_id not in seen:
+                seen.add(task_spec.bpmn_id)
                 yield task_spec
 
 
