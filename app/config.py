@@ -15,6 +15,11 @@ DEFAULTS = {
     'SESSION_COOKIE_HTTPONLY': True,
     'SESSION_COOKIE_SAMESITE': 'Lax',
     'WTF_CSRF_TIME_LIMIT': 8 * 3600,
+    # Model code budget: per evaluation (a condition, script, DMN entry, timer) and per change.
+    'MODEL_CPU_SECONDS': 2.0,
+    'MODEL_MEMORY_MB': 256,
+    'MODEL_RUN_STEPS': 5_000,
+    'MODEL_RUN_SECONDS': 5.0,
 }
 
 ENV_KEYS = ('DATABASE_URL', 'SECRET_KEY')
@@ -41,6 +46,13 @@ def _secret_key(instance_path: Path) -> str:
     raise RuntimeError(f'{path} is empty: delete it and restart')
 
 
+def apply_model_budget(config):
+    """Hand the model-code budget settings to the engine (one process, one budget)."""
+    from workflows import change, scripting
+    scripting.set_budget(config['MODEL_CPU_SECONDS'], config['MODEL_MEMORY_MB'])
+    change.set_run_budget(config['MODEL_RUN_STEPS'], config['MODEL_RUN_SECONDS'])
+
+
 def load(app, test_config=None):
     """Fill app.config in order: defaults, instance/config.py, environment, test overrides."""
     instance_path = Path(app.instance_path)
@@ -55,3 +67,4 @@ def load(app, test_config=None):
         app.config.update(test_config)
     if not app.config.get('SECRET_KEY'):
         app.config['SECRET_KEY'] = _secret_key(instance_path)
+    apply_model_budget(app.config)

@@ -195,8 +195,11 @@ class InstanceChange:
         A step's changes are the keys whose values differ from its parent's (its input), so values
         set in parallel branches all arrive, whichever branch finishes first.
         """
-        data = dict(self.instance.data or {})
+        data, path = dict(self.instance.data or {}), dict(self.instance.path or {})
         for task in self._completed:
+            bpmn_id = task.task_spec.bpmn_id
+            if bpmn_id:
+                path[bpmn_id] = path.get(bpmn_id, 0) + 1
             base = task.parent.data if task.parent is not None else {}
             delta = {k: v for k, v in task.data.items() if k not in base or base[k] != v}
             data.update(delta)
@@ -210,7 +213,7 @@ class InstanceChange:
         if size > MAX_CASE_DATA_BYTES:
             raise ModelFailed(N_('The case data is too large to store (%(size)s bytes; the limit is %(limit)s).'),
                               size=size, limit=MAX_CASE_DATA_BYTES)
-        self.instance.data = data
+        self.instance.data, self.instance.path = data, path
 
     def _audit_engine_step(self, task, meta, delta):
         spec = task.task_spec

@@ -98,6 +98,9 @@ class ProcessInstance(Base):
     # The case data: every value the steps produced, merged in completion order (parallel branches
     # included). Pages and queries read this, never the workflow blob.
     data: Mapped[dict] = mapped_column(default=dict)
+    # The path taken: how often each BPMN element completed (the diagram shows it; the workflow
+    # state need not keep finished history for that).
+    path: Mapped[dict] = mapped_column(default=dict)
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -92,7 +92,7 @@ def show(instance_id):
                              .order_by(CaseClock.id)).all()
     loaded = loaded_definition(instance.definition)
     active = [t.spec_id for t in tasks if t.state == TaskState.ready]
-    done = sorted({t.spec_id for t in tasks if t.state == TaskState.completed})
+    done = sorted(instance.path or {})
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(
         {t.completed_by for t in tasks if t.completed_by} | {t.claimed_by for t in tasks if t.claimed_by}
         | {instance.started_by or 0})))}

@@ -54,6 +54,7 @@ def upgrade():
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.add_column(sa.Column('end_event', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('data', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
+        batch_op.add_column(sa.Column('path', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
         batch_op.add_column(sa.Column('due_date', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('due_provisional', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('error', sa.Text(), nullable=True))
@@ -104,6 +105,7 @@ def downgrade():
         batch_op.drop_column('error')
         batch_op.drop_column('due_provisional')
         batch_op.drop_column('due_date')
+        batch_op.drop_column('path')
         batch_op.drop_column('data')
         batch_op.drop_column('end_event')
 
