@@ -1,17 +1,23 @@
 """Find the code in BPMN/DMN XML and check it with the restricted compiler at deploy time.
 
 Covers the elements where SpiffWorkflow evaluates code (conditions, scripts, timers, loop and
-completion conditions, message payloads and paths, DMN entries) and service-task parameters.
-The runtime compiles every evaluation with the same policy, so code in a place this list misses
-still cannot run unsafe operations; checking at deploy time gives the administrator the error
-at once instead of when a case reaches that step.
+completion conditions, multi-instance cardinalities, message payloads and paths, DMN entries) and
+service-task parameters. The runtime compiles every evaluation with the same policy and budget, so
+code in a place this list misses still cannot run unsafe operations; checking at deploy time gives
+the administrator the error at once instead of when a case reaches that step.
+
+Besides compiling, constant values are checked as the runtime would check them: a constant that
+is too large (``10 ** 10 ** 10``, ``"a" * 10**10``) is refused by the compiler itself, a constant
+timer must be valid ISO 8601 within ``scripting.MAX_TIMER_DAYS`` and a constant loop cardinality
+at most ``scripting.MAX_INSTANCES``.
 """
 from __future__ import annotations
 
 import ast
 import re
 
-from .scripting import compile_expression, compile_script
+from .scripting import (ModelCodeError, UnsafeCode, check_cardinality, check_timer,
+                        compile_expression, compile_script, constant_value)
 
 BPMN = 'http://www.omg.org/spec/BPMN/20100524/MODEL'
 SPIFF = 'http://spiffworkflow.org/bpmn/schema/1.0/core'
@@ -26,12 +32,13 @@ _BPMN_CODE = {
     f'{{{BPMN}}}script': 'script',
     f'{{{SPIFF}}}preScript': 'script',
     f'{{{SPIFF}}}postScript': 'script',
-    f'{{{BPMN}}}timeDate': 'timer',
-    f'{{{BPMN}}}timeDuration': 'timer',
-    f'{{{BPMN}}}timeCycle': 'timer',
-    f'{{{BPMN}}}loopCardinality': 'expression',
+    f'{{{BPMN}}}timeDate': 'timer date',
+    f'{{{BPMN}}}timeDuration': 'timer duration',
+    f'{{{BPMN}}}timeCycle': 'timer cycle',
+    f'{{{BPMN}}}loopCardinality': 'cardinality',
     f'{{{BPMN}}}completionCondition': 'condition',
 }
+MAX_DMN_ENTRY_CHARS = 1_000  # SpiffWorkflow runs _QUESTION_MARK on every entry: O(n**2) time
 _QUESTION_MARK = re.compile(r'(\?)(?=(?:[^\'"]|[\'"][^\'"]*[\'"])*$)')
 
 
@@ -64,18 +71,46 @@ def expressions_in(root):
         yield from _dmn_code(root)
 
 
+# 'timer' (any of the three) is still accepted from callers that do not know which timer it is.
+_TIMER_KINDS = {'timer': None, 'timer date': 'timeDate', 'timer duration': 'timeDuration',
+                'timer cycle': 'timeCycle'}
+
+
 def check_expression(kind, source):
-    """Compile one piece of model code as the runtime would; raise UnsafeCode or SyntaxError."""
+    """Compile one piece of model code as the runtime would; raise UnsafeCode or SyntaxError.
+
+    `kind` is one of the kinds `expressions_in` yields ('condition', 'expression', 'script',
+    'timer date', 'timer duration', 'timer cycle', 'timer', 'cardinality', 'dmn input',
+    'dmn rule', 'dmn output').
+    """
     if kind == 'script':
         compile_script(source)
     elif kind == 'dmn rule':
         compile_expression(_dmn_rule_as_expression(source))
     else:
         compile_expression(source)
+        if kind in _TIMER_KINDS:
+            _check_constant(source, lambda value: check_timer(_TIMER_KINDS[kind], value))
+        elif kind == 'cardinality':
+            _check_constant(source, check_cardinality)
+
+
+def _check_constant(source, check):
+    """Apply the runtime check to a constant expression (others are checked when they run)."""
+    constant, value = constant_value(source)
+    if not constant:
+        return
+    try:
+        check(value)
+    except ModelCodeError as exc:
+        raise UnsafeCode(source, [str(exc)]) from None
 
 
 def _dmn_rule_as_expression(entry):
     """Mirror SpiffWorkflow's DMN engine: '?' stands for the input; else '== entry' or 'input entry'."""
+    if len(entry) > MAX_DMN_ENTRY_CHARS:  # the '?' pattern (ours and SpiffWorkflow's) is quadratic
+        raise UnsafeCode(entry, [f'a DMN rule entry is {len(entry):,} characters long; '
+                                 f'the limit is {MAX_DMN_ENTRY_CHARS:,} characters'])
     if _QUESTION_MARK.search(entry):
         return _QUESTION_MARK.sub('dmninputexpr', entry)
     try:
@@ -83,3 +118,5 @@ def _dmn_rule_as_expression(entry):
         return f'(dmninputexpr) == ({entry})'
     except SyntaxError:
         return f'dmninputexpr {entry}'
+    except (RecursionError, MemoryError, ValueError):
+        raise UnsafeCode(entry, ['model code is nested too deeply for the parser']) from None

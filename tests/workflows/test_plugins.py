@@ -176,9 +176,11 @@ def test_a_called_subprocess_missing_from_the_bundle_is_refused(session):
 
 SHARED = [ROOT / 'workflows' / f for f in ('actors.py', 'audit.py', 'calendar.py', 'change.py', 'clocks.py',
                                           'deadlines.py', 'definitions.py', 'documents.py', 'errors.py', 'forms.py',
-                                          'models.py', 'operations.py', 'permissions.py', 'projections.py',
+                                          'operations.py', 'permissions.py', 'projections.py',
                                           'queries.py', 'runtime.py', 'seed.py', 'state.py')]
 SHARED += sorted((ROOT / 'app').rglob('*.py')) + sorted((ROOT / 'app').rglob('*.html'))
+# Not checked: records.py and models.py describe the center's records, whose columns (an account's
+# number, an amount) a process's form may well name too.
 
 
 def _process_words():
