@@ -1,4 +1,4 @@
-"""Benchmark the model-code sandbox in workflows/scripting.py (prints numbers; not a test).
+"""Benchmark the model-code sandbox in workflows/sandbox/ (prints numbers; not a test).
 
 What is measured:
 
@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from workflows import scripting  # noqa: E402
+from workflows.sandbox import budget as sandbox_budget  # noqa: E402
 from workflows.scripting import (BudgetExceeded, RestrictedEnvironment, compile_expression,  # noqa: E402
                                  compile_script, get_budget, set_budget)
 
@@ -105,9 +106,9 @@ def bench_pieces(number):
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
     def register_and_leave():
-        ev = scripting._Evaluation()
-        scripting._register(ev)
-        scripting._leave(ev)
+        ev = sandbox_budget._Evaluation()
+        sandbox_budget._register(ev)
+        sandbox_budget._leave(ev)
 
     def read_statm_open():
         with open('/proc/self/statm', encoding='ascii') as f:
