@@ -355,7 +355,7 @@ def parse_args(argv=None):
     parser.add_argument('--warmup', type=int, default=10, help='untimed withdrawals first')
     parser.add_argument('--database-url', help='server URL; a throwaway database is created on it')
     parser.add_argument('--json', type=Path, help='also write the numbers as JSON to this file')
-    parser.add_argument('--history', default='0,100,200',
+    parser.add_argument('--history', default='0,100,300,1000',
                         help='checkpoints (user tasks already done) for the long-history case; "" to skip')
     parser.add_argument('--history-samples', type=int, default=20, help='timed completions per checkpoint')
     return parser.parse_args(argv)

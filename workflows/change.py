@@ -30,7 +30,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
-from . import audit, state
+from . import audit, history, state
 from .actors import Actor
 from .clocks import ClockBook
 from .deadlines import LazyCalendar, local_date
@@ -186,6 +186,7 @@ class InstanceChange:
             if book._rows is not None:
                 self.instance.due_date, self.instance.due_provisional = book.earliest_due()
             self._save_parties()
+        history.prune(self.workflow)   # after everything above has read the finished steps
         self._write_state()
         self.session.flush()
 
