@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import time
+from uuid import UUID
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
@@ -105,7 +106,6 @@ class InstanceChange:
 
     def ready_task(self, guid):
         """The ready Spiff task with this id, or Conflict if it was handled meanwhile."""
-        from uuid import UUID
         spiff_task = self.workflow.get_task_from_id(UUID(guid))
         if spiff_task is None or spiff_task.state != SpiffState.READY:
             raise Conflict(N_('This task has already been handled.'))
