@@ -152,7 +152,7 @@ def decision_label(task) -> str:
         return ''
     loaded = loaded_of(task.instance)
     meta = loaded.elements.get(task.spec_id)
-    node = loaded.forms.get(meta.form, {}).get('properties', {}).get('decision', {}) if meta else {}
+    node = loaded.forms.get(meta.form, {}).get('properties', {}).get(meta.decision_field, {}) if meta else {}
     return option_label(node, task.decision) if node.get('enum') else value_label(loaded, task.decision)
 
 
@@ -203,8 +203,10 @@ def case_sections(instance) -> list[tuple[str, list[tuple[str, str]]]]:
     sections = [(label(start, loaded.name), [(label(node, name), field_value(node, data[name]))
                                              for name, node in start.get('properties', {}).items()
                                              if data.get(name) not in (None, '', [])])]
-    known = operations()
+    known, taken = operations(), instance.path or {}
     for meta in loaded.elements.values():
+        if meta.spec_id not in taken:          # only the steps this case went through
+            continue
         if meta.is_user_task and meta.form in loaded.forms:
             fields = loaded.forms[meta.form].get('properties', {})
             rows = [(label(node, name), field_value(node, data[name])) for name, node in fields.items()

@@ -58,7 +58,8 @@ class ElementMeta:
     clocks: clock_rules.ClockActions = clock_rules.ClockActions()
     is_user_task: bool = False
     basis_field: str = 'basis'             # which of the step's values is its legal basis …
-    reason_field: str = 'reason'           # … and its reason (for the audit trail)
+    reason_field: str = 'reason'           # … its reason (for the audit trail) …
+    decision_field: str = 'decision'       # … and its decision (shown in the task history)
     operation: str | None = None           # service tasks: the named operation …
     result_variable: str | None = None     # … and where its result goes
     outputs: tuple[tuple[str, str], ...] = ()  # business-rule tasks: (output name, DMN label)
@@ -240,14 +241,24 @@ def _spiff_parse(roots):
     return key, spec, parser.get_subprocess_specs(key)
 
 
+def _describes_more(task_spec) -> bool:
+    return bool(getattr(task_spec, 'manual', False) or getattr(task_spec, 'extensions', {}).get('properties'))
+
+
 def _all_task_specs(spec, subprocess_specs):
-    """Every BPMN element's task spec, once (a loop's inner spec shares its element's id)."""
+    """Every BPMN element's task spec, once.
+
+    A loop or multi-instance element has two specs with its id: the wrapper and the inner task,
+    which carries the lane and properties (and, for a user task, is what becomes ready); prefer it.
+    """
     for process in (spec, *subprocess_specs.values()):
-        seen = set()
+        chosen = {}
         for task_spec in process.task_specs.values():
-            if getattr(task_spec, 'bpmn_id', None) and task_spec.bpmn_id not in seen:
-                seen.add(task_spec.bpmn_id)
-                yield task_spec
+            bpmn_id = getattr(task_spec, 'bpmn_id', None)
+            if bpmn_id and (bpmn_id not in chosen or _describes_more(task_spec)
+                            and not _describes_more(chosen[bpmn_id])):
+                chosen[bpmn_id] = task_spec
+        yield from chosen.values()
 
 
 def _element(task_spec, declared_clocks, problems) -> ElementMeta:
@@ -263,6 +274,7 @@ def _element(task_spec, declared_clocks, problems) -> ElementMeta:
                        time_limit=props.get('timeLimit'), separate_from=separate,
                        risk_hint=props.get('riskHint', ''), basis_field=props.get('basisField', 'basis'),
                        reason_field=props.get('reasonField', 'reason'),
+                       decision_field=props.get('decisionField', 'decision'),
                        clocks=clock_rules.element_actions(props, declared_clocks, where, problems),
                        is_user_task=bool(getattr(task_spec, 'manual', False)))
 

@@ -264,3 +264,55 @@ class Setting(Base):
     __tablename__ = 'setting'
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+# --- loan records ---
+# Facts of record the loan (个人住房公积金贷款) needs, and what its disbursement writes. Amounts in fen.
+
+class FundContribution(Base):
+    """The current unbroken run of full monthly contributions of a fund account (from the core system)."""
+    __tablename__ = 'fund_contribution'
+    account_no: Mapped[str] = mapped_column(ForeignKey('fund_account.account_no', ondelete='CASCADE'),
+                                            primary_key=True)
+    continuous_since: Mapped[date] = mapped_column(Date)   # first month of the run (day 1)
+    paid_through: Mapped[date] = mapped_column(Date)       # last month paid in full (day 1)
+    monthly_amount: Mapped[int] = mapped_column(Integer)   # employee + employer, in fen
+
+
+class HomeRecord(Base):
+    """A home registered to a person (不动产登记 records)."""
+    __tablename__ = 'home_record'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    address: Mapped[str] = mapped_column(String(200))
+    registered_on: Mapped[date] = mapped_column(Date)
+
+
+class FundLoan(Base):
+    """A provident-fund home loan of record: open until `closed_on` (repaid in full)."""
+    __tablename__ = 'fund_loan'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_no: Mapped[str] = mapped_column(String(40), unique=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)                 # the borrower
+    co_borrower_id_number: Mapped[str | None] = mapped_column(String(18), index=True)  # the spouse
+    amount: Mapped[int] = mapped_column(Integer)
+    term_months: Mapped[int] = mapped_column(Integer)
+    annual_rate: Mapped[str] = mapped_column(String(12))   # percent, as text ('2.60')
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey('process_instance.id'), index=True)
+
+
+class LoanDisbursement(Base):
+    """The payment of an approved loan to the seller: prepared by a cashier, confirmed by a second person."""
+    __tablename__ = 'loan_disbursement'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey('process_instance.id', ondelete='CASCADE'), unique=True)
+    amount: Mapped[int] = mapped_column(Integer)
+    payee_name: Mapped[str] = mapped_column(String(128))
+    payee_account: Mapped[str] = mapped_column(String(40))
+    voucher_no: Mapped[str] = mapped_column(String(40))
+    paid_on: Mapped[date] = mapped_column(Date)
+    prepared_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
+    checked_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)

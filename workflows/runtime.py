@@ -91,7 +91,8 @@ def start_instance(session, key, data, actor, channel='window') -> ProcessInstan
         change.run(data=instance.data)
     if actor.user is not None and actor.user.id_number in {p[0] for p in change.parties}:
         raise NotAllowed(N_('You may not handle a case in which you are a party.'))
-    applicant = next((p for p in change.parties if p[2] == 'applicant'), None)
+    first = change.parties[0] if change.parties else None   # the registered applicant, else the first party
+    applicant = next((p for p in change.parties if p[2] == 'applicant'), first)
     instance.applicant_name = applicant[1] if applicant else None
     instance.title = _case_title(loaded, instance.data)
     session.flush()
@@ -155,7 +156,8 @@ def complete_task(session, task_id, data, actor) -> HumanTask:
         spiff_task = change.ready_task(task.task_guid)
         before = {k: spiff_task.data.get(k) for k in data}
         change.run(spiff_task, data)
-        _mark_completed(session, task, actor, str(data['decision']) if 'decision' in data else None)
+        decision = data.get(meta.decision_field)
+        _mark_completed(session, task, actor, None if decision is None else str(decision)[:32])
         audit.record(session, actor, 'complete', instance_id=task.instance_id, task_id=task.id,
                      basis=data.get(meta.basis_field), data={'step': meta.name, 'before': before, 'after': data})
     return task

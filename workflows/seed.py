@@ -38,6 +38,10 @@ DEMO_USERS = [
     ('approver', '吴审批', '310101197901010055', ['approver']),
     ('director', '郑主任', '310101197001010066', ['director']),
     ('cashier', '赵财务', '310101198901010077', ['cashier']),
+    ('approver2', '严审批', '310101197802020147', ['approver']),       # 否定报备 when `approver` refused
+    ('director2', '冯副主任', '310101197103030158', ['director']),     # 贷款审批委员会 members
+    ('director3', '曹副主任', '310101197204040169', ['director']),
+    ('cashier2', '许财务', '310101199002020171', ['cashier']),        # 放款双人复核
     ('officer', '钱执法', '310101199001010088', ['officer']),
     ('officer2', '冯执法', '310101199101010099', ['officer']),
     ('legal', '陈法制', '310101198201010100', ['legal']),
