@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app app init-db --demo`, `verify`, `deploy`, `load-calendar`."""
+"""Command-line tasks: `flask --app app init-db --demo`, `verify`, `deploy`, `load-calendar`, `worker`."""
 from __future__ import annotations
 
 import click
@@ -78,6 +78,24 @@ def load_calendar(year):
     click.echo(f'calendar {year} loaded')
 
 
+@click.command('worker')
+@with_appcontext
+@click.option('--once', is_flag=True, help='Fire one batch of due timers and exit.')
+@click.option('--interval', default=5.0, show_default=True, help='Seconds between polls.')
+@click.option('--batch', default=20, show_default=True, help='Cases per batch.')
+def worker(once, interval, batch):
+    """Fire due BPMN timers (several workers may run at once; each timer fires once)."""
+    import os
+    import socket
+    from workflows import worker as timer_worker
+    factory = current_app.extensions['gjj_sessions']
+    name = f'{socket.gethostname()}:{os.getpid()}'
+    if once:
+        click.echo(f'{timer_worker.run_once(factory, name, batch=batch)} cases changed')
+        return
+    timer_worker.run_forever(factory, name, interval=interval, batch=batch)
+
+
 def init_app(app):
-    for command in (init_db, deploy, verify, load_calendar):
+    for command in (init_db, deploy, verify, load_calendar, worker):
         app.cli.add_command(command)

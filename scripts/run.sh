@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Set up and serve gjj-flow on http://127.0.0.1:5000 with SQLite and the demo data.
-# DATABASE_URL (e.g. postgresql+psycopg://user@host/db) selects another database.
+# Set up and serve gjj-flow with SQLite and the demo data, plus the timer worker.
+# DATABASE_URL (e.g. postgresql+psycopg://user@host/db) selects another database; BIND the address.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 .venv/bin/flask --app app init-db --demo
-echo "gjj-flow: open http://127.0.0.1:5000 (demo users: clerk, reviewer, cashier, supervisor, admin …)"
-exec .venv/bin/gunicorn --workers "${WORKERS:-2}" --bind "${BIND:-127.0.0.1:5000}" --access-logfile - 'app:create_app()'
+bind="${BIND:-127.0.0.1:5000}"
+.venv/bin/flask --app app worker &          # fires due BPMN timers; stopped with the server
+worker=$!
+trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
+echo "gjj-flow: open http://${bind} (demo users: clerk, reviewer, approver, director, cashier, supervisor, admin …)"
+# Sync workers: one request per process at a time, which the model-code memory limit (process-wide) assumes.
+.venv/bin/gunicorn --workers "${WORKERS:-2}" --bind "$bind" --access-logfile - 'app:create_app()'

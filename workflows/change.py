@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime, timezone
 from uuid import UUID
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
@@ -57,6 +59,21 @@ _LOCK = (update(ProcessInstance)
 _READ_STATE = select(InstanceState.state).where(InstanceState.instance_id == bindparam('iid'))
 _WRITE_STATE = (update(InstanceState).where(InstanceState.instance_id == bindparam('iid'))
                 .values(state=bindparam('blob')))
+
+
+_TIMERS = {'TimeDateEventDefinition', 'DurationTimerEventDefinition', 'CycleTimerEventDefinition'}
+
+
+def next_timer(workflow) -> datetime | None:
+    """When the earliest armed timer of the workflow is due (naive UTC), or None."""
+    due = []
+    for event in workflow.waiting_events():
+        if event.event_type not in _TIMERS or event.value is None:
+            continue
+        value = event.value['next'] if isinstance(event.value, dict) else event.value
+        moment = datetime.fromisoformat(value)
+        due.append(moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment)
+    return min(due, default=None)
 
 
 class InstanceChange:
@@ -137,7 +154,7 @@ class InstanceChange:
                 spiff_task.data.update(self._submitted)
                 spiff_task.run()
                 self._completed.append(spiff_task)
-            workflow.do_engine_steps(did_complete_task=did_complete)
+            self._engine_steps(did_complete)
         except OperationRefused as exc:
             raise self._as_field_error(exc) from exc
         except DomainError:
@@ -148,6 +165,19 @@ class InstanceChange:
             raise self._model_failed(exc) from exc
         finally:
             unbind(token)
+
+    def fire_timers(self):
+        """Let every timer that is due fire, and run what follows (the worker's one change)."""
+        self.workflow.refresh_timers()
+        self.run()
+
+    def _engine_steps(self, did_complete):
+        """Run the engine until it waits; a timer already due when it was armed fires at once."""
+        workflow = self.workflow
+        while True:
+            workflow.do_engine_steps(did_complete_task=did_complete)   # ends by refreshing the timers
+            if not any(not t.task_spec.manual for t in workflow.get_tasks(state=SpiffState.READY)):
+                return
 
     def _as_field_error(self, exc: OperationRefused):
         """A refusal on a parameter fed straight from a submitted field is shown on that field."""
@@ -185,6 +215,7 @@ class InstanceChange:
                 self._sync_pauses(book, open_metas)
             if book._rows is not None:
                 self.instance.due_date, self.instance.due_provisional = book.earliest_due()
+            self.instance.next_timer_at = None if self.workflow.is_completed() else next_timer(self.workflow)
             self._save_parties()
         history.prune(self.workflow)   # after everything above has read the finished steps
         self._write_state()
@@ -222,6 +253,8 @@ class InstanceChange:
             action, extra = 'rules', {}
         elif isinstance(spec, ServiceTask):
             action, extra = 'operation', {'operation': spec.operation_name}
+        elif isinstance(getattr(spec, 'event_definition', None), TimerEventDefinition):
+            action, extra = 'timer', {}
         else:
             return
         audit.record(self.session, Actor.system(self.actor.at), action, instance_id=self.instance.id,

@@ -109,6 +109,9 @@ class ProcessInstance(Base):
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str | None] = mapped_column(Text)
     next_timer_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    # A worker that took this case's due timers holds it until then; if it dies, the lease expires.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped by InstanceChange's lock
     definition: Mapped[ProcessDefinition] = relationship(lazy='joined')
 

@@ -58,6 +58,8 @@ def upgrade():
         batch_op.add_column(sa.Column('due_date', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('due_provisional', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('error', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('lease_until', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('lease_owner', sa.String(length=64), nullable=True))
 
     # Existing cases keep their data and their statutory clock (now a row named 'decision').
     op.execute('UPDATE process_instance SET data = summary, due_date = decision_due, '
@@ -102,6 +104,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_process_instance_due_date'))
         batch_op.create_index(batch_op.f('ix_process_instance_decision_due'), ['decision_due'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_applicant_id_number'), ['applicant_id_number'], unique=False)
+        batch_op.drop_column('lease_owner')
+        batch_op.drop_column('lease_until')
         batch_op.drop_column('error')
         batch_op.drop_column('due_provisional')
         batch_op.drop_column('due_date')
