@@ -57,6 +57,7 @@ from SpiffWorkflow.util.task import TaskState as SpiffState  # noqa: E402
 
 from werkzeug.security import generate_password_hash  # noqa: E402
 
+import loan_case  # noqa: E402  (bench/loan_case.py)
 from workflows import operations, runtime, schema, seed, state  # noqa: E402
 from workflows.actors import Actor  # noqa: E402
 from workflows.db import make_engine, make_session_factory  # noqa: E402
@@ -111,7 +112,7 @@ def _add_bench_accounts(session, count):
 TEST_DATA = ROOT / 'tests' / 'data'
 
 
-def _populate(engine, accounts):
+def _populate(engine, accounts, loans=0):
     """Migrate and seed a database: reference data, demo users and accounts, the models, the loop model."""
     schema.upgrade(engine)
     with make_session_factory(engine)() as session:
@@ -121,23 +122,25 @@ def _populate(engine, accounts):
         deploy(session, collect_bundle(TEST_DATA / 'processes' / 'loop.bpmn', TEST_DATA / 'processes',
                                        TEST_DATA / 'rules', TEST_DATA / 'forms'))
         _add_bench_accounts(session, accounts)
+        if loans:
+            loan_case.add_loan_accounts(session, loans)
         session.commit()
 
 
 @contextmanager
-def sqlite_database(accounts):
+def sqlite_database(accounts, loans=0):
     """A migrated, seeded SQLite file in a temporary directory."""
     with tempfile.TemporaryDirectory(prefix='gjj-bench-') as tmp:
         engine = make_engine(f'sqlite:///{Path(tmp) / "bench.db"}')
         try:
-            _populate(engine, accounts)
+            _populate(engine, accounts, loans)
             yield engine
         finally:
             engine.dispose()
 
 
 @contextmanager
-def server_database(url, accounts):
+def server_database(url, accounts, loans=0):
     """A throwaway database on the server behind `url`, created here and dropped at the end."""
     admin = create_engine(url, isolation_level='AUTOCOMMIT')
     name = f'gjj_bench_{uuid.uuid4().hex[:10]}'
@@ -145,7 +148,7 @@ def server_database(url, accounts):
         conn.execute(text(f'CREATE DATABASE {name}'))
     engine = make_engine(make_url(url).set(database=name).render_as_string(hide_password=False))
     try:
-        _populate(engine, accounts)
+        _populate(engine, accounts, loans)
         yield engine
     finally:
         engine.dispose()
@@ -283,6 +286,19 @@ def print_history(rows):
               f'{r["complete"]["median_ms"] / fresh:>9.1f}x')
 
 
+# --- loans ----------------------------------------------------------------------------------
+
+def run_loans(factory, count, warmup) -> list[float]:
+    """Drive `count` loans (after `warmup` untimed) from acceptance to disbursement; their completions."""
+    timings = []
+    for i in range(warmup + count):
+        instance_id = loan_case.register_loan(factory, loan_case.loan_account_no(i))
+        steps = loan_case.drive_loan(factory, instance_id, timed_complete)
+        if i >= warmup:
+            timings += [elapsed for _step, elapsed in steps]
+    return timings
+
+
 # --- the run --------------------------------------------------------------------------------
 
 def run_withdrawal(factory, account_no, results: Results | None):
@@ -355,6 +371,7 @@ def parse_args(argv=None):
     parser.add_argument('--warmup', type=int, default=10, help='untimed withdrawals first')
     parser.add_argument('--database-url', help='server URL; a throwaway database is created on it')
     parser.add_argument('--json', type=Path, help='also write the numbers as JSON to this file')
+    parser.add_argument('--loans', type=int, default=20, help='timed loans (11 completions each); 0 to skip')
     parser.add_argument('--history', default='0,100,300,1000',
                         help='checkpoints (user tasks already done) for the long-history case; "" to skip')
     parser.add_argument('--history-samples', type=int, default=20, help='timed completions per checkpoint')
@@ -364,8 +381,9 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     accounts = args.warmup + args.n
-    database = (server_database(args.database_url, accounts) if args.database_url
-                else sqlite_database(accounts))
+    loans = args.loans + (2 if args.loans else 0)
+    database = (server_database(args.database_url, accounts, loans) if args.database_url
+                else sqlite_database(accounts, loans))
     with database as engine:
         factory = make_session_factory(engine)
         for i in range(args.warmup):
@@ -374,10 +392,16 @@ def main(argv=None):
         for i in range(args.warmup, accounts):
             run_withdrawal(factory, bench_account_no(i), results)
         summary = summarize(results, engine.dialect.name)
+        loan_times = run_loans(factory, args.loans, 2) if args.loans else []
         checkpoints = [int(x) for x in args.history.split(',') if x.strip()]
         history = run_history(factory, checkpoints, args.history_samples) if checkpoints else []
-    summary.update(n_withdrawals=args.n, warmup=args.warmup, history=history)
+    summary.update(n_withdrawals=args.n, warmup=args.warmup, history=history,
+                   loan=_row(loan_times) if loan_times else None)
     print_report(summary)
+    if loan_times:
+        r = summary['loan']
+        print(f'{"loan: complete_task + commit":<32}{r["n"]:>6}{r["median_ms"]:>12.2f}{r["p95_ms"]:>10.2f}'
+              f'{r["mean_ms"]:>10.2f}   (withdrawal: {summary["rows"]["complete"]["median_ms"]:.2f} median)')
     print_history(history)
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + '\n', encoding='utf-8')
