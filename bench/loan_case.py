@@ -39,6 +39,7 @@ from workflows.actors import Actor  # noqa: E402
 from workflows.db import make_engine, make_session_factory  # noqa: E402
 from workflows.models import FundAccount, FundContribution, HumanTask, TaskState, User  # noqa: E402
 from workflows.processes import loan  # noqa: E402
+from workflows.processes.loan.household import add_months  # noqa: E402
 
 LOAN_STEPS = list(loan.STANDARD_STEPS)      # (step, demo user, form) from acceptance to disbursement
 TEMPLATE = loan.DEMO_HOUSEHOLDS[0]
@@ -58,13 +59,13 @@ def _id_number(i: int) -> str:
 def add_loan_accounts(session, count: int, today: date | None = None):
     """`count` copies of the template household (balance, contribution run) with their own numbers."""
     today = today or date.today()
-    paid_through = loan.add_months(date(today.year, today.month, 1), -1)
+    paid_through = add_months(date(today.year, today.month, 1), -1)
     for i in range(count):
         session.add(FundAccount(account_no=loan_account_no(i), holder_name=TEMPLATE.name, id_number=_id_number(i),
                                 balance=TEMPLATE.balance * 100, employer='基准测试单位'))
     session.flush()
     session.add_all(FundContribution(account_no=loan_account_no(i), paid_through=paid_through, monthly_amount=300_000,
-                                     continuous_since=loan.add_months(paid_through, 1 - TEMPLATE.months))
+                                     continuous_since=add_months(paid_through, 1 - TEMPLATE.months))
                     for i in range(count))
     session.flush()
 

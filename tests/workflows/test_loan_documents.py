@@ -6,7 +6,7 @@ import pytest
 from tests.loan_helpers import COUPLE, complete, households, register, run_until
 from workflows import documents
 from workflows.definitions import loaded_definition
-from workflows.processes import loan
+from workflows.processes.loan.documents import repayment_plan
 
 
 @pytest.fixture(autouse=True)
@@ -66,4 +66,4 @@ def test_minutes_and_refusal_notice_of_a_loan_the_committee_refused(session):
 def test_the_schedule_before_approval_shows_what_may_be_approved(session):
     instance = register(session)
     run_until(session, instance, 'decide_approver')
-    assert loan._plan(instance.data)['amount'] == 600000
+    assert repayment_plan(instance.data)['amount'] == 600000

@@ -1,6 +1,6 @@
 """The loan's arithmetic against figures worked out by hand: limits, retirement ages, terms, schedules.
 
-No database: these are the pure functions of workflows/processes/loan.py, fed with the parameters
+No database: these are the pure functions of workflows/processes/loan/, fed with the parameters
 the DMN tables hold (rules/loan_limit.dmn: multiple 15, income ratio 0.5, LTV 0.8 first / 0.6
 second home, ceilings 1.2M / 2.4M first and 0.8M / 1.6M second, step 100 yuan; loan_retirement.dmn).
 """
@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from workflows.processes.loan import (add_months, annuity_payment, capacity_principal, id_facts, loan_limit,
-                                      max_term_years, retirement, schedule, whole_months)
+from workflows.processes.loan.household import add_months, id_facts, whole_months
+from workflows.processes.loan.limits import loan_limit, max_term_years, retirement
+from workflows.processes.loan.schedule import annuity_payment, capacity_principal, schedule
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST = {'multiple': 15, 'income_ratio': '0.5', 'ltv': '0.8', 'ceiling': 1200000, 'step': 100}
