@@ -213,7 +213,7 @@ class InstanceChange:
                 self._close(book)
             else:
                 self._sync_pauses(book, open_metas)
-            if book._rows is not None:
+            if book.touched:
                 self.instance.due_date, self.instance.due_provisional = book.earliest_due()
             self.instance.next_timer_at = None if self.workflow.is_completed() else next_timer(self.workflow)
             self._save_parties()

@@ -119,6 +119,11 @@ class ClockBook:
     _rows: dict[str, CaseClock] | None = field(default=None, init=False)
 
     @property
+    def touched(self) -> bool:
+        """Whether this change read (and so may have changed) the case's clocks."""
+        return self._rows is not None
+
+    @property
     def rows(self) -> dict[str, CaseClock]:
         if self._rows is None:
             self._rows = {c.name: c for c in self.session.scalars(
