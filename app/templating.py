@@ -101,6 +101,8 @@ def field_value(node: dict, value) -> str:
         return option_label(node, value)
     if node.get('x-unit') == 'yuan':
         return fmt_money(value)
+    if isinstance(value, (list, tuple)):
+        return '、'.join(field_value(node.get('items', {}), item) for item in value)
     return '' if value is None else str(value)
 
 
@@ -139,7 +141,12 @@ def element_name(loaded, spec_id: str, fallback: str = '') -> str:
 
 
 def value_label(loaded, value) -> str:
-    """A code value in words, from the process property `labels.<code>` (and `labels.<code>.en`)."""
+    """A code value in words, from the process property `labels.<code>` (and `labels.<code>.en`).
+
+    A list reads as its items' words joined with '、', as lists of options do.
+    """
+    if isinstance(value, (list, tuple)):
+        return '、'.join(value_label(loaded, item) for item in value)
     if not isinstance(value, str):
         return option_label({}, value) if isinstance(value, bool) else ('' if value is None else str(value))
     props = loaded.properties
