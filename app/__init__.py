@@ -1,7 +1,7 @@
 """gjj-flow web application (Flask). The engine layer lives in `workflows/` and never imports Flask."""
 from __future__ import annotations
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, send_from_directory, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -23,6 +23,12 @@ def create_app(test_config=None):
     templating.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
+
+    @app.get('/favicon.ico')
+    def favicon():
+        """Browsers ask for it on every site; pages link the SVG icon, older agents get this one."""
+        return send_from_directory(app.static_folder, 'favicon.ico', mimetype='image/vnd.microsoft.icon',
+                                   max_age=7 * 86400)
 
     @app.get('/')
     def index():

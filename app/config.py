@@ -15,6 +15,8 @@ DEFAULTS = {
     'SESSION_COOKIE_HTTPONLY': True,
     'SESSION_COOKIE_SAMESITE': 'Lax',
     'WTF_CSRF_TIME_LIMIT': 8 * 3600,
+    # Largest request body accepted (413 above it). Forms are small; raise this when attachments come.
+    'MAX_CONTENT_LENGTH': 2 * 1024 * 1024,
     # Model code budget: per evaluation (a condition, script, DMN entry, timer) and per change.
     'MODEL_CPU_SECONDS': 2.0,
     'MODEL_MEMORY_MB': 256,

@@ -1,7 +1,7 @@
 """The one place where domain errors become HTTP responses. The request's changes are rolled back."""
 from __future__ import annotations
 
-from flask import g, render_template, request
+from flask import current_app, g, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -50,12 +50,20 @@ def handle_csrf_error(error: CSRFError):
                     gettext('The security token of the form is missing or expired. Reload the page and try again.'))
 
 
+def _limit_mb():
+    limit = current_app.config.get('MAX_CONTENT_LENGTH') or 0
+    return f'{limit / (1024 * 1024):g}'
+
+
 def handle_http_error(error: HTTPException):
     _rollback()
     known = {400: (gettext('Bad request'), gettext('The request contains characters or values that are not allowed.')),
              403: (gettext('Forbidden'), gettext('You are not permitted to open this page or do this.')),
              404: (gettext('Not found'), gettext('The page or record does not exist.')),
-             405: (gettext('Method not allowed'), gettext('This address does not accept that kind of request.'))}
+             405: (gettext('Method not allowed'), gettext('This address does not accept that kind of request.')),
+             413: (gettext('Request too large'),
+                   gettext('The data sent is larger than the %(mb)s MB this site accepts.',
+                           mb=_limit_mb()))}
     title, message = known.get(error.code, (error.name, error.description or ''))
     return _respond(error.code, title, message)
 

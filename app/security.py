@@ -1,6 +1,8 @@
 """Login (Flask-Login) and response headers."""
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, request
 from flask_babel import lazy_gettext
 from flask_login import LoginManager, UserMixin, current_user
@@ -22,13 +24,20 @@ CSP = ("default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-s
 
 
 class CurrentUser(UserMixin):
-    """Flask-Login's view of a stored user; `model` is the SQLAlchemy row."""
+    """Flask-Login's view of a stored user; `model` is the SQLAlchemy row.
+
+    Flask's session is a signed cookie kept by the client, so logging out alone cannot stop a copy of
+    that cookie from working. The login identity is therefore "<id>:<session_nonce>", and `load_user`
+    accepts it only while the nonce still matches the row. Logout (and, later, a password change) calls
+    `User.end_sessions()`, which draws a new nonce: this ends *every* session of that user, on every
+    browser and desk, not only the one that logged out.
+    """
 
     def __init__(self, model: User):
         self.model = model
 
     def get_id(self):
-        return str(self.model.id)
+        return f'{self.model.id}:{self.model.session_nonce}'
 
     @property
     def is_active(self):
@@ -40,8 +49,14 @@ class CurrentUser(UserMixin):
 
 @login_manager.user_loader
 def load_user(user_id):
-    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-    return CurrentUser(user) if user is not None and user.active else None
+    """The user of a login identity "<id>:<nonce>", if still active and the nonce not rotated since."""
+    row_id, _, nonce = str(user_id).partition(':')
+    if not (row_id.isascii() and row_id.isdigit() and nonce) or int(row_id) > 2**31 - 1:
+        return None
+    user = get_session().get(User, int(row_id))
+    if user is None or not user.active:
+        return None
+    return CurrentUser(user) if secrets.compare_digest(user.session_nonce.encode(), nonce.encode()) else None
 
 
 def current_actor() -> Actor:
@@ -63,7 +78,14 @@ def refuse_nul_bytes():
             abort(400, description='nul')
 
 
+# Endpoints whose responses carry nothing personal and may be cached.
+CACHEABLE_ENDPOINTS = frozenset({'static', 'favicon'})
+
+
 def set_headers(response):
+    if request.endpoint not in CACHEABLE_ENDPOINTS and current_user.is_authenticated:
+        # Pages for a logged-in user show personal data: no copy in the browser's or a proxy's cache.
+        response.headers['Cache-Control'] = 'no-store'
     response.headers.setdefault('Content-Security-Policy', CSP)
     response.headers.setdefault('X-Content-Type-Options', 'nosniff')
     response.headers.setdefault('X-Frame-Options', 'DENY')

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer,
@@ -42,7 +43,14 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Part of every login's identity (see app/security.py): changing it ends all of this user's sessions.
+    session_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16),
+                                               server_default='initial')
     roles: Mapped[list[Role]] = relationship(secondary='user_role', lazy='selectin')
+
+    def end_sessions(self) -> None:
+        """Invalidate every existing login of this user (at logout; also meant for a password change)."""
+        self.session_nonce = secrets.token_hex(16)
 
     @property
     def role_codes(self) -> frozenset[str]:

@@ -1,12 +1,13 @@
 """Log in and out."""
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import PasswordField, StringField
@@ -17,7 +18,7 @@ from workflows.actors import Actor
 from workflows.models import AuditEvent, User, utcnow
 
 from ..db import get_session
-from ..passwords import check_password
+from ..passwords import check_password, hash_password
 from ..security import CurrentUser
 
 bp = Blueprint('auth', __name__, url_prefix='/auth', template_folder='templates')
@@ -28,24 +29,45 @@ class LoginForm(FlaskForm):
     password = PasswordField(lazy_gettext('Password'), validators=[DataRequired(), Length(max=128)])
 
 
-MAX_FAILURES = 5
+MAX_FAILURES = 5              # per username and address
+MAX_ADDRESS_FAILURES = 20     # per address, whatever the usernames
 LOCKOUT_MINUTES = 15
 
+# Checked when the username is unknown or inactive, so that such a login costs one hash check like a
+# wrong password does (same method and cost as real hashes): timing does not tell which usernames exist.
+DUMMY_HASH = hash_password(secrets.token_hex(16))
 
-def _recent_failures(session, username, address):
-    """Failed logins for a username from one address in the lockout window (from the audit trail).
 
-    Keyed by address too, so that someone guessing elsewhere cannot lock a clerk out of their desk.
+def _recent_failures(session, address, username=None):
+    """Failed logins from one address in the lockout window (from the audit trail), for one username or all.
+
+    Keyed by address, so that someone guessing elsewhere cannot lock a clerk out of their desk.
     """
     since = utcnow() - timedelta(minutes=LOCKOUT_MINUTES)
-    return session.scalar(select(func.count(AuditEvent.id)).where(
-        AuditEvent.action == 'login_failed', AuditEvent.at >= since, AuditEvent.client_addr == address,
-        AuditEvent.data['username'].as_string() == username[:64]))
+    query = select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == 'login_failed', AuditEvent.at >= since, AuditEvent.client_addr == address)
+    if username is not None:
+        query = query.where(AuditEvent.data['username'].as_string() == username[:64])
+    return session.scalar(query)
+
+
+def _throttled(session, username, address):
+    return (_recent_failures(session, address, username) >= MAX_FAILURES
+            or _recent_failures(session, address) >= MAX_ADDRESS_FAILURES)
 
 
 def _safe_next(target):
-    parts = urlsplit(target or '')
-    return target if target and not parts.scheme and not parts.netloc and target.startswith('/') else None
+    """`target` if it is a path on this site ("/…"), else None.
+
+    Refuses other hosts ("//host", "/\\host", which browsers read as "//host"), schemes, and any control
+    character (a CR/LF would otherwise reach the Location header).
+    """
+    if not target or not target.startswith('/') or target.startswith('//') or '\\' in target:
+        return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 @bp.route('/login', methods=['GET', 'POST'])
@@ -56,11 +78,13 @@ def login():
         return render_template('auth/login.html', form=form), (422 if form.is_submitted() else 200)
     session = get_session()
     username = form.username.data.strip()
-    if _recent_failures(session, username, request.remote_addr) >= MAX_FAILURES:
+    if _throttled(session, username, request.remote_addr):
         flash(gettext('Too many failed attempts. Try again in %(n)s minutes.', n=LOCKOUT_MINUTES), 'danger')
         return render_template('auth/login.html', form=form), 429
     user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active or not check_password(user.password_hash, form.password.data):
+    known = user is not None and user.active
+    password_ok = check_password(user.password_hash if known else DUMMY_HASH, form.password.data)
+    if not (known and password_ok):
         audit.record(session, Actor.system(), 'login_failed', data={'username': username[:64]},
                      client_addr=request.remote_addr)
         session.commit()
@@ -75,6 +99,12 @@ def login():
 @bp.post('/logout')
 @login_required
 def logout():
-    """End the session."""
+    """End the session, on the server too: every saved copy of this user's session cookie stops working.
+
+    This ends the user's other sessions as well (another browser or desk): see `CurrentUser`.
+    """
+    session = get_session()
+    current_user.model.end_sessions()
+    session.commit()
     logout_user()
     return redirect(url_for('auth.login'))

@@ -13,7 +13,7 @@ from workflows.models import AuditEvent, CaseClock, TaskState, User
 from workflows.permissions import may_start, may_view_case
 
 from ..db import get_session
-from ..forms import coerce
+from ..forms import read_form
 from ..paging import paginate
 from ..security import current_actor
 
@@ -61,7 +61,10 @@ def new(key):
     schema = loaded.start_form
     if request.method == 'GET':
         return render_template('cases/new.html', loaded=loaded, schema=schema, values={}, errors={})
-    data = coerce(schema, request.form)
+    data, errors = read_form(schema, request.form)
+    if errors:   # unknown fields or malformed amounts: refused before the engine sees anything
+        return render_template('cases/new.html', loaded=loaded, schema=schema, values=data,
+                               errors=errors), 422
     try:
         instance = runtime.start_instance(session, key, data, current_actor(), channel='window')
     except FormInvalid as exc:

@@ -10,7 +10,7 @@ from workflows.errors import FormInvalid
 from workflows.permissions import can_work, may_view_case
 
 from ..db import get_session
-from ..forms import coerce
+from ..forms import read_form
 from ..paging import paginate
 from ..security import current_actor
 
@@ -99,7 +99,9 @@ def complete(task_id):
     """Submit the task's form; on invalid data show every error and change nothing."""
     session, task = _load_visible_task(task_id)
     schema = runtime.task_form(session, task)[2]
-    data = coerce(schema, request.form)
+    data, errors = read_form(schema, request.form)
+    if errors:   # unknown fields or malformed amounts: refused before the engine sees anything
+        return _render_task(session, task, values=data, errors=errors, status=422)
     try:
         runtime.complete_task(session, task_id, data, current_actor())
     except FormInvalid as exc:
