@@ -61,7 +61,8 @@ import loan_case  # noqa: E402  (bench/loan_case.py)
 from workflows import operations, runtime, schema, seed, state  # noqa: E402
 from workflows.actors import Actor  # noqa: E402
 from workflows.db import make_engine, make_session_factory  # noqa: E402
-from workflows.definitions import collect_bundle, deploy, loaded_definition  # noqa: E402
+from workflows.bundles import collect_bundle  # noqa: E402
+from workflows.definitions import deploy, loaded_definition  # noqa: E402
 from workflows.models import FundAccount, HumanTask, InstanceState, ProcessInstance, TaskState, User  # noqa: E402
 
 # Amount 100, purchase, at the window: the rules send this case to a person. The rules also allow

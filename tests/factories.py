@@ -8,7 +8,8 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from workflows.actors import Actor
-from workflows.definitions import collect_bundle, deploy
+from workflows.bundles import collect_bundle
+from workflows.definitions import deploy
 from workflows.models import FundAccount, Role, User
 
 DATA = Path(__file__).resolve().parent / 'data'

@@ -1,9 +1,6 @@
-"""Process definitions: collect, check and deploy a process bundle as a version; cache parsed specs.
+"""Process definitions: check and deploy a process bundle (see `bundles`) as a version; cache parsed specs.
 
-A bundle is what one process needs and nothing more: its BPMN file, the BPMN files of the
-subprocesses its call activities name (`bpmn_models/shared/`), the DMN files defining the decisions
-its business-rule tasks call, and the forms its elements name. Changing one process's rules
-therefore versions only the processes that use them. Deploying stores the bundle's files as the next
+Deploying stores the bundle's files as the next
 version of the process key (unless the content is unchanged); running cases keep their version.
 
 Everything the engine needs to know about a model (lanes, task properties, clocks, operations) is
@@ -12,7 +9,6 @@ a small parser subclass, since SpiffWorkflow parses only task-level extensions.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -20,16 +16,14 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser, SpiffProcessParser
-from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 
 from . import clocks as clock_rules
+from .bundles import bundle_hash, new_parser, parse_xml
 from .calendar import parse_time_limit
 from .errors import N_, Conflict, InvalidModel, NotFound
 from .models import DefinitionFile, ProcessDefinition, Role
@@ -37,11 +31,7 @@ from .modelcheck import check_expression, expressions_in
 from .operations import documents, operations
 from .scripting import UnsafeCode
 
-MAX_FILE_BYTES = 2_000_000
 START = 'start'   # in separateFrom: whoever registered the case
-
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                              huge_tree=False, remove_comments=False)
 
 
 @dataclass(frozen=True)
@@ -87,6 +77,7 @@ class LoadedDefinition:
     forms: dict[str, dict]
     start: ElementMeta
     start_roles: frozenset[str]
+    main_file: str = ''
     documents: tuple[str, ...] = ()
     files: dict[str, str] = field(repr=False, default_factory=dict)
 
@@ -106,90 +97,7 @@ class LoadedDefinition:
     @property
     def bpmn_xml(self):
         """The XML of the main BPMN file (the diagram of the case)."""
-        return self.files[self.properties['_file']]
-
-
-def parse_xml(content: str | bytes, filename: str):
-    """Parse model XML safely: no DTD, no entities, no network; raise InvalidModel on bad input."""
-    data = content.encode('utf-8') if isinstance(content, str) else content
-    if len(data) > MAX_FILE_BYTES:
-        raise InvalidModel(N_('Model file is too large.'), [f'{filename}: larger than {MAX_FILE_BYTES} bytes'])
-    try:
-        root = etree.fromstring(data, _XML_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise InvalidModel(N_('Model file is not well-formed XML.'),
-                           [f'{filename}: not well-formed XML: {exc}']) from exc
-    if root.getroottree().docinfo.doctype:
-        raise InvalidModel(N_('Model files may not contain a DOCTYPE.'), [f'{filename}: DOCTYPE found'])
-    return root
-
-
-class _ProcessParser(SpiffProcessParser):
-    """Keeps the process element's own extension properties on the parsed spec."""
-
-    def create_spec(self):
-        spec = super().create_spec()
-        spec.extensions = SpiffTaskParser._parse_extensions(self.node)
-        return spec
-
-
-class _Parser(SpiffBpmnParser):
-    PROCESS_PARSER_CLASS = _ProcessParser
-
-
-def _new_parser():
-    return _Parser(validator=VALIDATOR)
-
-
-# -- collecting a bundle from the source folders ---------------------------------------------------
-
-def _index(paths, add):
-    """Map each process or decision id to the file defining it, using SpiffWorkflow's parser."""
-    found = {}
-    for path in paths:
-        parser = _new_parser()
-        add(parser, parse_xml(path.read_bytes(), path.name), path.name)
-        ids = parser.get_process_ids() if add is _add_bpmn else list(parser.dmn_parsers)
-        for ident in ids:
-            found[ident] = path
-    return found
-
-
-def _add_bpmn(parser, root, name):
-    parser.add_bpmn_xml(root, filename=name)
-
-
-def _add_dmn(parser, root, name):
-    parser.add_dmn_xml(root, filename=name)
-
-
-def collect_bundle(main: Path, models_dir: Path, rules_dir: Path, forms_dir: Path) -> dict[str, str]:
-    """The files one process needs: its BPMN, called subprocesses, referenced DMN and named forms."""
-    processes = _index(sorted(models_dir.rglob('*.bpmn')), _add_bpmn)
-    decisions = _index(sorted(rules_dir.glob('*.dmn')), _add_dmn)
-    parser, files, pending = _new_parser(), {}, [main]
-    while pending:
-        path = pending.pop()
-        if path.name in files:
-            continue
-        files[path.name] = path.read_text(encoding='utf-8')
-        parser.add_bpmn_xml(parse_xml(files[path.name], path.name), filename=path.name)
-        pending += [processes[p] for p in parser.get_process_dependencies() if p in processes]
-    for decision in sorted(parser.get_dmn_dependencies()):
-        if decision in decisions:
-            files[decisions[decision].name] = decisions[decision].read_text(encoding='utf-8')
-    forms = {v for name, content in files.items() if name.endswith('.bpmn')
-             for k, v in _declared_properties(parse_xml(content, name)) if k == 'form'}
-    for name in sorted(forms):
-        if (forms_dir / name).is_file():
-            files[name] = (forms_dir / name).read_text(encoding='utf-8')
-    return files
-
-
-def _declared_properties(root):
-    """(name, value) of every spiffworkflow property in a document (only to find form files)."""
-    for prop in root.iter('{http://spiffworkflow.org/bpmn/schema/1.0/core}property'):
-        yield prop.get('name'), prop.get('value', '')
+        return self.files[self.main_file]
 
 
 # -- checking a bundle -----------------------------------------------------------------------------
@@ -221,7 +129,7 @@ def _check_code(roots, problems):
 
 
 def _spiff_parse(roots):
-    parser = _new_parser()
+    parser = new_parser()
     for fname, root in roots.items():
         if fname.endswith('.dmn'):
             parser.add_dmn_xml(root, filename=fname)
@@ -236,9 +144,7 @@ def _spiff_parse(roots):
                            [f'main processes found: {", ".join(p for p, _ in main) or "none"} '
                             '(every other process must be called by a call activity)'])
     key, fname = main[0]
-    spec = parser.get_spec(key)
-    spec.extensions.setdefault('properties', {})['_file'] = fname
-    return key, spec, parser.get_subprocess_specs(key)
+    return key, fname, parser.get_spec(key), parser.get_subprocess_specs(key)
 
 
 def _describes_more(task_spec) -> bool:
@@ -370,7 +276,7 @@ def load_bundle(files: dict[str, str], roles: dict[str, bool] | None) -> LoadedD
     if problems:
         raise InvalidModel(N_('The process model has problems.'), problems)
     try:
-        key, spec, subprocess_specs = _spiff_parse(roots)
+        key, main_file, spec, subprocess_specs = _spiff_parse(roots)
     except InvalidModel:
         raise
     except Exception as exc:  # noqa: BLE001 -- SpiffWorkflow reports bad models with many exception types
@@ -381,15 +287,8 @@ def load_bundle(files: dict[str, str], roles: dict[str, bool] | None) -> LoadedD
         raise InvalidModel(N_('The process model has problems.'), problems)
     return LoadedDefinition(key=key, name=spec.description or key, spec=spec, subprocess_specs=subprocess_specs,
                             elements=elements, outcomes=outcomes, properties=properties, clocks=declared,
-                            forms=forms, start=start, start_roles=start_roles, documents=docs, files=dict(files))
-
-
-def bundle_hash(files: dict[str, str]) -> str:
-    """A stable hash of a bundle's file names and contents."""
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode() + b'\0' + files[name].encode() + b'\0')
-    return digest.hexdigest()
+                            forms=forms, start=start, start_roles=start_roles, main_file=main_file,
+                            documents=docs, files=dict(files))
 
 
 def role_table(session) -> dict[str, bool]:
@@ -411,7 +310,7 @@ def deploy(session, files: dict[str, str], actor_id=None) -> ProcessDefinition:
     version = (session.scalar(select(func.max(ProcessDefinition.version))
                               .where(ProcessDefinition.key == loaded.key)) or 0) + 1
     definition = ProcessDefinition(key=loaded.key, version=version, name=loaded.name, content_hash=digest,
-                                   properties={k: v for k, v in loaded.properties.items() if not k.startswith('_')},
+                                   properties=loaded.properties,
                                    deployed_by=actor_id)
     definition.files = [DefinitionFile(name=n, kind=_kind(n), content=c) for n, c in sorted(files.items())]
     session.add(definition)

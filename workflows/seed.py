@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from . import audit
 from .calendar import holiday_rows_from_chinese_calendar
-from .definitions import collect_bundle, deploy
+from .bundles import collect_bundle
+from .definitions import deploy
 from .models import CalendarDay, CalendarYear, FraudBan, FundAccount, ProcessInstance, Role, User, utcnow
 from .operations import demo_builders
 

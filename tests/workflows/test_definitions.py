@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from workflows import definitions
+from workflows import bundles, definitions
 from workflows.errors import InvalidModel
 from workflows.models import ProcessDefinition
 
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bundle():
-    return definitions.collect_bundle(ROOT / 'bpmn_models' / 'withdrawal.bpmn', ROOT / 'bpmn_models', ROOT / 'rules',
+    return bundles.collect_bundle(ROOT / 'bpmn_models' / 'withdrawal.bpmn', ROOT / 'bpmn_models', ROOT / 'rules',
                                       ROOT / 'forms')
 
 

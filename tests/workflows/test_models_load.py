@@ -6,7 +6,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from lxml import etree
 
-from workflows.definitions import collect_bundle, load_bundle
+from workflows.bundles import collect_bundle
+from workflows.definitions import load_bundle
 from workflows.seed import ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
