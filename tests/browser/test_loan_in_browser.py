@@ -1,18 +1,14 @@
 """One loan through the real pages in headless Chromium, from acceptance to disbursement, by seven people."""
-import os
 import shutil
-import threading
 from datetime import date
 
 import pytest
-from werkzeug.serving import make_server
 
-from app import create_app
 from workflows.db import make_engine, make_session_factory
 from workflows.processes import loan
-from workflows.seed import DEMO_PASSWORD
 
-CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
+from .conftest import login, serve
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 STEPS = {step: form for step, _username, form in loan.STANDARD_STEPS}
 
@@ -26,35 +22,8 @@ def server(sqlite_template, tmp_path_factory):
         loan.add_demo_households(session, date.today())
         session.commit()
     engine.dispose()
-    app = create_app({'SECRET_KEY': 'browser-test', 'DATABASE_URL': f'sqlite:///{folder / "gjj.db"}'})
-    httpd = make_server('127.0.0.1', 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f'http://127.0.0.1:{httpd.server_port}'
-    httpd.shutdown()
-    app.extensions['gjj_engine'].dispose()
-
-
-@pytest.fixture(scope='module')
-def browser():
-    from playwright.sync_api import sync_playwright
-    assert os.path.exists(CHROMIUM), f'headless Chromium is required at {CHROMIUM} (apt-get install chromium)'
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=['--no-sandbox', '--disable-gpu', '--disable-background-networking'])
-        yield browser
-        browser.close()
-
-
-def login(browser, server, username):
-    page = browser.new_page(viewport={'width': 1366, 'height': 768})
-    page.set_default_timeout(15000)
-    page.goto(f'{server}/auth/login')
-    page.fill('#username', username)
-    page.fill('#password', DEMO_PASSWORD)
-    page.click('button[type=submit]')
-    page.wait_for_url(f'{server}/tasks/')
-    return page
+    with serve(folder / 'gjj.db') as url:
+        yield url
 
 
 def fill(page, form):

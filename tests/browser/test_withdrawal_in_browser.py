@@ -1,15 +1,10 @@
 """A person's walk through the real pages in headless Chromium: register, accept, review, pay."""
-import os
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from app import create_app
-from workflows.seed import DEMO_PASSWORD
+from .conftest import login, serve
 
-CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
@@ -17,35 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def server(sqlite_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp('browser')
     shutil.copy(sqlite_template, folder / 'gjj.db')
-    app = create_app({'SECRET_KEY': 'browser-test', 'DATABASE_URL': f'sqlite:///{folder / "gjj.db"}'})
-    httpd = make_server('127.0.0.1', 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f'http://127.0.0.1:{httpd.server_port}'
-    httpd.shutdown()
-    app.extensions['gjj_engine'].dispose()
-
-
-@pytest.fixture(scope='module')
-def browser():
-    from playwright.sync_api import sync_playwright
-    assert os.path.exists(CHROMIUM), f'headless Chromium is required at {CHROMIUM} (apt-get install chromium)'
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=['--no-sandbox', '--disable-gpu', '--disable-background-networking'])
-        yield browser
-        browser.close()
-
-
-def login(browser, server, username):
-    page = browser.new_page(viewport={'width': 1366, 'height': 768})
-    page.set_default_timeout(15000)
-    page.goto(f'{server}/auth/login')
-    page.fill('#username', username)
-    page.fill('#password', DEMO_PASSWORD)
-    page.click('button[type=submit]')
-    page.wait_for_url(f'{server}/tasks/')
-    return page
+    with serve(folder / 'gjj.db') as url:
+        yield url
 
 
 def open_from_pool(page, server, case_key):

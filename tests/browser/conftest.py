@@ -1,0 +1,48 @@
+"""Headless Chromium against the real app on a local port: the browser, a server helper, logging in."""
+import os
+import threading
+from contextlib import contextmanager
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from workflows.seed import DEMO_PASSWORD
+
+CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
+
+
+@contextmanager
+def serve(database_path):
+    """The app on a free local port over the SQLite file at `database_path`; yields its base URL."""
+    app = create_app({'SECRET_KEY': 'browser-test', 'DATABASE_URL': f'sqlite:///{database_path}'})
+    httpd = make_server('127.0.0.1', 0, app, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f'http://127.0.0.1:{httpd.server_port}'
+    finally:
+        httpd.shutdown()
+        app.extensions['gjj_engine'].dispose()
+
+
+@pytest.fixture(scope='module')
+def browser():
+    from playwright.sync_api import sync_playwright
+    assert os.path.exists(CHROMIUM), f'headless Chromium is required at {CHROMIUM} (apt-get install chromium)'
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=['--no-sandbox', '--disable-gpu', '--disable-background-networking'])
+        yield browser
+        browser.close()
+
+
+def login(browser, server, username):
+    """A new 1366×768 page logged in as a demo user, on its task list."""
+    page = browser.new_page(viewport={'width': 1366, 'height': 768})
+    page.set_default_timeout(15000)
+    page.goto(f'{server}/auth/login')
+    page.fill('#username', username)
+    page.fill('#password', DEMO_PASSWORD)
+    page.click('button[type=submit]')
+    page.wait_for_url(f'{server}/tasks/')
+    return page
