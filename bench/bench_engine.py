@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import platform
 import statistics
 import sys
@@ -58,12 +57,13 @@ from SpiffWorkflow.util.task import TaskState as SpiffState  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 import loan_case  # noqa: E402  (bench/loan_case.py)
+from timing import row, timed_complete, user_named  # noqa: E402  (bench/timing.py)
 from workflows import operations, runtime, schema, seed, state  # noqa: E402
 from workflows.actors import Actor  # noqa: E402
 from workflows.db import make_engine, make_session_factory  # noqa: E402
 from workflows.bundles import collect_bundle  # noqa: E402
 from workflows.definitions import deploy, loaded_definition  # noqa: E402
-from workflows.models import FundAccount, HumanTask, InstanceState, ProcessInstance, TaskState, User  # noqa: E402
+from workflows.models import FundAccount, HumanTask, InstanceState, ProcessInstance, TaskState  # noqa: E402
 
 # Amount 100, purchase, at the window: the rules send this case to a person. The rules also allow
 # one paid withdrawal of a type per person per 12 months, so demo account 100000000001 would be
@@ -160,10 +160,6 @@ def server_database(url, accounts, loans=0):
 
 # --- driving withdrawals --------------------------------------------------------------------
 
-def user_named(session, username):
-    return session.scalars(select(User).where(User.username == username)).one()
-
-
 def register(factory, account_no):
     """Register one withdrawal as the clerk; return its instance id."""
     with factory() as session:
@@ -186,16 +182,6 @@ def peek(factory, instance_id, spec_id):
                                                        HumanTask.state == TaskState.ready)).one()
         blob = session.get(InstanceState, instance_id).state
         return task.id, task.task_guid, bytes(blob), loaded_definition(task.instance.definition)
-
-
-def timed_complete(factory, task_id, username, data) -> float:
-    """Complete a task in a fresh session; time complete_task + commit only."""
-    with factory() as session:
-        user = user_named(session, username)
-        start = time.perf_counter()
-        runtime.complete_task(session, task_id, dict(data), Actor(user))
-        session.commit()
-        return time.perf_counter() - start
 
 
 # --- bare SpiffWorkflow steps ---------------------------------------------------------------
@@ -272,7 +258,7 @@ def run_history(factory, checkpoints, samples) -> list[dict]:
             complete.append(timed_complete(factory, task_id, 'clerk', {}))
             sizes.append(len(blob))
             done += 1
-        rows.append({'history': checkpoint, 'complete': _row(complete), 'bare': _row(bare),
+        rows.append({'history': checkpoint, 'complete': row(complete), 'bare': row(bare),
                      'state_bytes': statistics.median(sizes)})
     return rows
 
@@ -323,20 +309,9 @@ def run_withdrawal(factory, account_no, results: Results | None):
         results.stock_bytes.append(len(stock.encode()))
 
 
-def p95(values):
-    """Nearest-rank 95th percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-
-def _row(values):
-    return {'n': len(values), 'median_ms': statistics.median(values) * 1000,
-            'p95_ms': p95(values) * 1000, 'mean_ms': statistics.fmean(values) * 1000}
-
-
 def summarize(results: Results, backend: str) -> dict:
     """The numbers of the run, as printed and as written to --json."""
-    rows = {key: _row(getattr(results, key)) for key in LABELS}
+    rows = {key: row(getattr(results, key)) for key in LABELS}
     return {
         'backend': backend, 'rows': rows,
         'complete_median_by_step_ms': {s: statistics.median(v) * 1000 for s, v in results.by_step.items()},
@@ -397,7 +372,7 @@ def main(argv=None):
         checkpoints = [int(x) for x in args.history.split(',') if x.strip()]
         history = run_history(factory, checkpoints, args.history_samples) if checkpoints else []
     summary.update(n_withdrawals=args.n, warmup=args.warmup, history=history,
-                   loan=_row(loan_times) if loan_times else None)
+                   loan=row(loan_times) if loan_times else None)
     print_report(summary)
     if loan_times:
         r = summary['loan']

@@ -5,7 +5,7 @@
     from loan_case import LOAN_STEPS, add_loan_accounts, loan_account_no, register_loan, drive_loan
     add_loan_accounts(session, n)                    # while populating the database, before commit
     instance_id = register_loan(factory, loan_account_no(i))
-    for step, elapsed in drive_loan(factory, instance_id, timed_complete):   # its own timed_complete
+    for step, elapsed in drive_loan(factory, instance_id, timed_complete):   # timing.timed_complete
         ...
 
 Each loan uses an account of its own (a copy of demo household 200000000001: single, first home,
@@ -19,11 +19,9 @@ disbursement and its check. It runs standalone too::
 from __future__ import annotations
 
 import argparse
-import math
 import statistics
 import sys
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -37,9 +35,11 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 from workflows import runtime, schema, seed  # noqa: E402
 from workflows.actors import Actor  # noqa: E402
 from workflows.db import make_engine, make_session_factory  # noqa: E402
-from workflows.models import FundAccount, FundContribution, HumanTask, TaskState, User  # noqa: E402
+from workflows.models import FundAccount, FundContribution, HumanTask, TaskState  # noqa: E402
 from workflows.processes import loan  # noqa: E402
 from workflows.processes.loan.household import add_months  # noqa: E402
+
+from timing import p95, timed_complete, user_named  # noqa: E402  (bench/timing.py)
 
 LOAN_STEPS = list(loan.STANDARD_STEPS)      # (step, demo user, form) from acceptance to disbursement
 TEMPLATE = loan.DEMO_HOUSEHOLDS[0]
@@ -70,15 +70,11 @@ def add_loan_accounts(session, count: int, today: date | None = None):
     session.flush()
 
 
-def _user(session, username):
-    return session.scalars(select(User).where(User.username == username)).one()
-
-
 def register_loan(factory, account_no: str) -> int:
     """Register one loan as the clerk; return its instance id."""
     with factory() as session:
         instance = runtime.start_instance(session, 'loan', {**loan.STANDARD_APPLICATION, 'account_no': account_no},
-                                          Actor(_user(session, 'clerk')))
+                                          Actor(user_named(session, 'clerk')))
         session.commit()
         return instance.id
 
@@ -91,16 +87,6 @@ def ready_task_id(factory, instance_id: int, step: str) -> int:
                                                           HumanTask.state == TaskState.ready)).one()
 
 
-def timed_complete(factory, task_id, username, data) -> float:
-    """Complete a task in a fresh session; time complete_task + commit only (as bench_engine does)."""
-    with factory() as session:
-        user = _user(session, username)
-        start = time.perf_counter()
-        runtime.complete_task(session, task_id, dict(data), Actor(user))
-        session.commit()
-        return time.perf_counter() - start
-
-
 def drive_loan(factory, instance_id: int, complete=timed_complete) -> list[tuple[str, float]]:
     """Complete every step of LOAN_STEPS with `complete(factory, task_id, username, data)`; its results."""
     numbered = {'sign_contract': {'contract_no': f'JK-BENCH-{instance_id}'},
@@ -108,12 +94,6 @@ def drive_loan(factory, instance_id: int, complete=timed_complete) -> list[tuple
     return [(step, complete(factory, ready_task_id(factory, instance_id, step), username,
                             {**form, **numbered.get(step, {})}))
             for step, username, form in LOAN_STEPS]
-
-
-def p95(values):
-    """Nearest-rank 95th percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def main(argv=None):

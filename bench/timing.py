@@ -1,0 +1,39 @@
+"""What every bench script here shares: a timed task completion and the statistics it prints."""
+from __future__ import annotations
+
+import math
+import statistics
+import time
+
+from sqlalchemy import select
+
+from workflows import runtime
+from workflows.actors import Actor
+from workflows.models import User
+
+
+def user_named(session, username):
+    """A demo user by username."""
+    return session.scalars(select(User).where(User.username == username)).one()
+
+
+def timed_complete(factory, task_id, username, data) -> float:
+    """Complete a task in a fresh session, as a web request does; time complete_task + commit only."""
+    with factory() as session:
+        user = user_named(session, username)
+        start = time.perf_counter()
+        runtime.complete_task(session, task_id, dict(data), Actor(user))
+        session.commit()
+        return time.perf_counter() - start
+
+
+def p95(values):
+    """Nearest-rank 95th percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def row(values) -> dict:
+    """n, median, p95 and mean of timings in seconds, as milliseconds."""
+    return {'n': len(values), 'median_ms': statistics.median(values) * 1000,
+            'p95_ms': p95(values) * 1000, 'mean_ms': statistics.fmean(values) * 1000}
