@@ -154,7 +154,7 @@ class InstanceChange:
                 spiff_task.data.update(self._submitted)
                 spiff_task.run()
                 self._completed.append(spiff_task)
-            self._engine_steps(did_complete)
+            workflow.do_engine_steps(did_complete_task=did_complete)
         except OperationRefused as exc:
             raise self._as_field_error(exc) from exc
         except DomainError:
@@ -170,14 +170,6 @@ class InstanceChange:
         """Let every timer that is due fire, and run what follows (the worker's one change)."""
         self.workflow.refresh_timers()
         self.run()
-
-    def _engine_steps(self, did_complete):
-        """Run the engine until it waits; a timer already due when it was armed fires at once."""
-        workflow = self.workflow
-        while True:
-            workflow.do_engine_steps(did_complete_task=did_complete)   # ends by refreshing the timers
-            if not any(not t.task_spec.manual for t in workflow.get_tasks(state=SpiffState.READY)):
-                return
 
     def _as_field_error(self, exc: OperationRefused):
         """A refusal on a parameter fed straight from a submitted field is shown on that field."""
@@ -209,13 +201,14 @@ class InstanceChange:
             self._merge_completed(book)
             open_metas = sync_tasks(self.session, self.instance, self.workflow, self.loaded, book.calendar,
                                     self.actor.at)
-            if self.workflow.is_completed():
+            completed = self.workflow.is_completed()
+            if completed:
                 self._close(book)
             else:
                 self._sync_pauses(book, open_metas)
             if book.touched:
                 self.instance.due_date, self.instance.due_provisional = book.earliest_due()
-            self.instance.next_timer_at = None if self.workflow.is_completed() else next_timer(self.workflow)
+            self.instance.next_timer_at = None if completed else next_timer(self.workflow)
             self._save_parties()
         history.prune(self.workflow)   # after everything above has read the finished steps
         self._write_state()

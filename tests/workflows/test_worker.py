@@ -10,7 +10,6 @@ from tests.factories import actor, deploy_test_process, make_user
 from workflows import runtime, worker
 from workflows.models import AuditEvent, HumanTask, InstanceStatus, ProcessInstance, TaskState, utcnow
 
-pytestmark = pytest.mark.slow   # each test waits a second for a real timer
 
 
 def _case(session_factory, wait='PT1S'):
@@ -35,12 +34,28 @@ def _fired(session_factory, instance_id):
         return timers, tasks, instance.lease_owner, instance.next_timer_at
 
 
+@pytest.mark.slow   # waits a second for a real timer
+def test_a_timer_that_falls_due_during_someones_change_runs_its_follow_up_in_that_change(session_factory):
+    with session_factory() as session:
+        deploy_test_process(session, 'nudge')
+        clerk = make_user(session, 'clerk')
+        instance = runtime.start_instance(session, 'nudge', {'wait': 'PT1S'}, actor(clerk))
+        session.commit()
+        time.sleep(1.2)
+        task = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                       HumanTask.spec_id == 'a')).one()
+        runtime.complete_task(session, task.id, {}, actor(clerk))   # SpiffWorkflow fires the due b_due as it updates
+        session.commit()
+        assert instance.data.get('nudged') is True and instance.path.get('record_nudge') == 1
+
+
 def test_a_timer_that_is_not_due_is_left_alone(session_factory):
     instance_id = _case(session_factory, wait='P1D')
     assert worker.run_once(session_factory, 'w1') == 0
     assert _fired(session_factory, instance_id)[:3] == (0, 0, None)
 
 
+@pytest.mark.slow   # waits a second for a real timer
 def test_two_workers_at_once_fire_a_due_timer_exactly_once(session_factory):
     instance_id = _case(session_factory)
     time.sleep(1.2)
@@ -62,6 +77,7 @@ def test_two_workers_at_once_fire_a_due_timer_exactly_once(session_factory):
     assert worker.run_once(session_factory, 'w3') == 0                     # and never again
 
 
+@pytest.mark.slow   # waits a second for a real timer
 def test_a_worker_that_dies_holding_the_lease_delays_the_timer_until_the_lease_expires(session_factory):
     instance_id = _case(session_factory)
     time.sleep(1.2)
