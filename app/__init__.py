@@ -46,3 +46,9 @@ def _register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(cases_bp)
+    from .notifications import views as notifications
+    from .supervision import views as supervision
+    from .modeler import views as modeler
+    from .admin import views as admin
+    for feature in (notifications, supervision, modeler, admin):
+        feature.init_app(app)

@@ -19,6 +19,7 @@ from workflows.definitions import latest_definitions, loaded_definition
 from workflows.models import Role, utcnow
 from workflows.operations import operations
 
+from . import nav
 from .db import get_session
 from .i18n import is_english
 
@@ -262,6 +263,7 @@ def init_app(app):
                                  today=today, is_english=is_english, decision_label=decision_label,
                                  status_label=status_label, case_status=case_status, action_label=action_label,
                                  limit_label=limit_label, channel_label=channel_label, element_name=element_name,
-                                 clock_label=clock_label, case_sections=case_sections, loaded_of=loaded_of)
+                                 clock_label=clock_label, case_sections=case_sections, loaded_of=loaded_of,
+                                 nav_items=nav.nav_items)
     app.jinja_env.filters['audit_data'] = audit_data
     app.context_processor(_nav_context)

@@ -31,7 +31,7 @@ copy() {
 }
 
 # Start from a clean slate so removed/renamed files do not linger.
-rm -rf "$dest/bpmn-js" "$dest/bootstrap" "$dest/bootstrap-icons"
+rm -rf "$dest/bpmn-js" "$dest/bootstrap" "$dest/bootstrap-icons" "$dest/chart.js"
 
 # bpmn-js navigated viewer (global BpmnJS) + its CSS.
 # bpmn-font/css/bpmn.css references ../font/bpmn.*, so keep that layout.
@@ -51,5 +51,8 @@ copy bootstrap/dist/js/bootstrap.bundle.min.js           bootstrap/bootstrap.bun
 copy bootstrap-icons/font/bootstrap-icons.min.css        bootstrap-icons/bootstrap-icons.min.css
 copy bootstrap-icons/font/fonts/bootstrap-icons.woff     bootstrap-icons/fonts/bootstrap-icons.woff
 copy bootstrap-icons/font/fonts/bootstrap-icons.woff2    bootstrap-icons/fonts/bootstrap-icons.woff2
+
+# Chart.js (global Chart) for the supervision dashboards.
+copy chart.js/dist/chart.umd.min.js                      chart.js/chart.umd.min.js
 
 echo "vendored $count files into $dest"

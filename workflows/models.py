@@ -33,6 +33,16 @@ class UserRole(Base):
     role_code: Mapped[str] = mapped_column(ForeignKey('role.code'), primary_key=True)
 
 
+class Team(Base):
+    """A section (科) or branch (分中心). Users belong to at most one; oversight filters by it."""
+    __tablename__ = 'team'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class User(Base):
     __tablename__ = 'app_user'
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,11 +52,13 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey('team.id', name='fk_app_user_team_id'), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Part of every login's identity (see app/security.py): changing it ends all of this user's sessions.
     session_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16),
                                                server_default='initial')
     roles: Mapped[list[Role]] = relationship(secondary='user_role', lazy='selectin')
+    team: Mapped[Team | None] = relationship(lazy='joined')
 
     def end_sessions(self) -> None:
         """Invalidate every existing login of this user (at logout; also meant for a password change)."""

@@ -17,7 +17,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(engine, revision='head'):
+def upgrade(engine, revision='heads'):
     """Migrate the database behind `engine` to `revision`."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:

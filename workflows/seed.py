@@ -10,7 +10,7 @@ from . import audit
 from .calendar import holiday_rows_from_chinese_calendar
 from .bundles import collect_bundle
 from .definitions import deploy
-from .models import CalendarDay, CalendarYear, FraudBan, FundAccount, ProcessInstance, Role, User, utcnow
+from .models import CalendarDay, CalendarYear, FraudBan, FundAccount, ProcessInstance, Role, Team, User, utcnow
 from .operations import demo_builders
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,7 @@ ROLES = [
     ('officer', '执法人员', 'Enforcement officer', True),
     ('legal', '法制审核员', 'Legal reviewer', True),
     ('hearing', '听证主持人', 'Hearing officer', True),
+    ('auditor', '内审员', 'Internal auditor', True),
     ('supervisor', '监察稽核', 'Supervisor', False),
     ('admin', '系统管理员', 'Administrator', False),
 ]
@@ -48,8 +49,28 @@ DEMO_USERS = [
     ('legal', '陈法制', '310101198201010100', ['legal']),
     ('hearing', '褚听证', '310101198301010111', ['hearing']),
     ('supervisor', '卫监察', '310101197501010122', ['supervisor']),
+    ('auditor', '何内审', '310101197701010144', ['auditor']),
     ('admin', '蒋管理', '310101197601010133', ['admin']),
 ]
+
+# code, name, English name: the center's sections (科室)
+DEMO_TEAMS = [
+    ('business', '业务科', 'Business section'),
+    ('credit', '信贷科', 'Credit section'),
+    ('finance', '财务科', 'Finance section'),
+    ('enforcement', '执法稽查科', 'Enforcement section'),
+    ('oversight', '稽核审计科', 'Oversight section'),
+    ('office', '中心办公室', "Director's office"),
+]
+
+# username → team code (demo users not listed have no team)
+DEMO_MEMBERSHIP = {
+    'clerk': 'business', 'clerk2': 'business', 'reviewer': 'business', 'reviewer2': 'business',
+    'approver': 'business', 'approver2': 'credit', 'cashier': 'finance', 'cashier2': 'finance',
+    'officer': 'enforcement', 'officer2': 'enforcement', 'legal': 'enforcement', 'hearing': 'enforcement',
+    'supervisor': 'oversight', 'auditor': 'oversight',
+    'director': 'office', 'director2': 'office', 'director3': 'office', 'admin': 'office',
+}
 
 # account no, holder, ID number, balance (yuan), employer
 DEMO_ACCOUNTS = [
@@ -98,17 +119,24 @@ def deploy_models(session, root=ROOT, actor_id=None):
 
 
 def seed_demo(session, password_hash):
-    """Demo users (one or more per role, all with `password_hash`), fund accounts and a fraud ban (idempotent).
+    """Demo teams and users (one or more per role, all with `password_hash`), fund accounts and a fraud ban
+    (idempotent).
 
     The caller hashes the demo password: hashing is the web layer's (werkzeug's) business.
     """
     roles = {r.code: r for r in session.scalars(select(Role))}
+    teams = {t.code: t for t in session.scalars(select(Team))}
+    for code, name, name_en in DEMO_TEAMS:
+        if code not in teams:
+            teams[code] = Team(code=code, name=name, name_en=name_en)
+            session.add(teams[code])
     existing = set(session.scalars(select(User.username)))
     hashed = password_hash
     for username, name, id_number, codes in DEMO_USERS:
         if username not in existing:
+            team = DEMO_MEMBERSHIP.get(username)
             session.add(User(username=username, full_name=name, id_number=id_number,
-                             password_hash=hashed,
+                             password_hash=hashed, team=teams[team] if team else None,
                              roles=[roles[c] for c in codes]))
     for no, holder, id_number, balance, employer in DEMO_ACCOUNTS:
         if session.get(FundAccount, no) is None:

@@ -1,0 +1,1 @@
+"""Administration of the center: users, roles, teams, the calendar, settings and case operations."""
