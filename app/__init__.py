@@ -16,6 +16,7 @@ def create_app(test_config=None):
     app.url_map.converters['id'] = security.RowIdConverter
     config.load(app, test_config)
     db.init_app(app)
+    app.before_request(security.apply_body_limit)   # before CSRF reads the form
     csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -15,8 +15,9 @@ DEFAULTS = {
     'SESSION_COOKIE_HTTPONLY': True,
     'SESSION_COOKIE_SAMESITE': 'Lax',
     'WTF_CSRF_TIME_LIMIT': 8 * 3600,
-    # Largest request body accepted (413 above it). Forms are small; raise this when attachments come.
+    # Largest request body accepted (413 above it). Forms are small; uploads raise it (security.body_limit).
     'MAX_CONTENT_LENGTH': 2 * 1024 * 1024,
+    'ATTACHMENT_MAX_BYTES': 5 * 1024 * 1024,   # one scanned material (the upload route raises its request limit)
     # Model code budget: per evaluation (a condition, script, DMN entry, timer) and per change.
     'MODEL_CPU_SECONDS': 2.0,
     'MODEL_MEMORY_MB': 256,

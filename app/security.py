@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_babel import lazy_gettext
 from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.routing import IntegerConverter
@@ -76,6 +76,23 @@ def refuse_nul_bytes():
     for values in (request.args, request.form):
         if any('\x00' in v for v in values.values()) or any('\x00' in k for k in values.keys()):
             abort(400, description='nul')
+
+
+def body_limit(config_key: str):
+    """Let one view accept request bodies up to `config[config_key]` (plus form framing) instead of
+    MAX_CONTENT_LENGTH: uploads need more than forms, and only where they are taken."""
+    def mark(view):
+        view.body_limit_key = config_key
+        return view
+    return mark
+
+
+def apply_body_limit():
+    """Runs before anything reads the body (CSRF included): raise the limit for views marked by body_limit."""
+    view = current_app.view_functions.get(request.endpoint)
+    key = getattr(view, 'body_limit_key', None)
+    if key:
+        request.max_content_length = current_app.config[key] + 64 * 1024
 
 
 # Endpoints whose responses carry nothing personal and may be cached.

@@ -184,6 +184,7 @@ _ACTIONS = {
     'clock_start': lazy_gettext('Clock started'), 'clock_pause': lazy_gettext('Clock paused'),
     'clock_resume': lazy_gettext('Clock resumed'), 'clock_extend': lazy_gettext('Clock extended'),
     'clock_stop': lazy_gettext('Clock stopped'),
+    'attachment_add': lazy_gettext('Material uploaded'), 'comment_add': lazy_gettext('Comment added'),
 }
 
 

@@ -339,3 +339,30 @@ class LoanDisbursement(Base):
     prepared_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
     checked_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- the case file beyond the process data (workflows/casefiles.py) ---
+
+class CaseAttachment(Base):
+    """A scanned material of a case. The bytes sit in this row's `data`, loaded only on download."""
+    __tablename__ = 'case_attachment'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey('process_instance.id'), index=True)
+    label: Mapped[str] = mapped_column(String(64))               # which material, as the clerk names it
+    filename: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey('app_user.id'))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class CaseComment(Base):
+    """One remark in a case's comment thread."""
+    __tablename__ = 'case_comment'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey('process_instance.id'), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey('app_user.id'))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,21 +1,23 @@
 """Cases: register a case of any process one may start, search, open one with its clocks and history."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from workflows import documents, queries, runtime
+from workflows import casefiles, documents, queries, runtime
 from workflows.definitions import latest_definition, latest_definitions, loaded_definition
 from workflows.errors import FormInvalid
-from workflows.models import AuditEvent, CaseClock, TaskState, User
+from workflows.models import AuditEvent, CaseAttachment, CaseClock, TaskState, User
 from workflows.permissions import may_start, may_view_case
 
 from ..db import get_session
 from ..forms import read_form
 from ..paging import paginate
-from ..security import current_actor
+from ..security import body_limit, current_actor
 
 bp = Blueprint('cases', __name__, url_prefix='/cases', template_folder='templates')
 
@@ -86,8 +88,12 @@ def _load_visible(instance_id):
 @bp.get('/<id:instance_id>')
 @login_required
 def show(instance_id):
-    """One case: facts, clocks, diagram with the current step, task history, audit trail."""
+    """One case: facts, clocks, diagram with the current step, task history, case file, audit trail."""
     session, instance = _load_visible(instance_id)
+    return _render_case(session, instance)
+
+
+def _render_case(session, instance, errors=None, values=None, status=200):
     tasks = runtime.instance_tasks(session, instance.id)
     events = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
                              .order_by(AuditEvent.id)).all()
@@ -96,12 +102,66 @@ def show(instance_id):
     loaded = loaded_definition(instance.definition)
     active = [t.spec_id for t in tasks if t.state == TaskState.ready]
     done = sorted(instance.path or {})
+    attachments = casefiles.attachments(session, instance.id)
+    comments = casefiles.comments(session, instance.id)
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(
         {t.completed_by for t in tasks if t.completed_by} | {t.claimed_by for t in tasks if t.claimed_by}
-        | {instance.started_by or 0})))}
+        | {a.uploaded_by for a in attachments} | {c.author_id for c in comments} | {instance.started_by or 0})))}
     return render_template('cases/show.html', instance=instance, tasks=tasks, events=events, users=users,
                            clocks=clocks, active=active, done=done, loaded=loaded,
-                           documents=documents.available(instance, loaded))
+                           documents=documents.available(instance, loaded), attachments=attachments,
+                           comments=comments, errors=errors or {}, values=values or {},
+                           may_add_files=casefiles.may_add(instance, current_user.model),
+                           max_upload_mb=f"{current_app.config['ATTACHMENT_MAX_BYTES'] / 2**20:g}"), status
+
+
+@bp.post('/<id:instance_id>/attachments')
+@login_required
+@body_limit('ATTACHMENT_MAX_BYTES')
+def upload(instance_id):
+    """Add a scanned material to the case file (PDF, JPEG or PNG, up to ATTACHMENT_MAX_BYTES)."""
+    limit = current_app.config['ATTACHMENT_MAX_BYTES']
+    session, instance = _load_visible(instance_id)
+    upload = request.files.get('file')
+    label = request.form.get('label', '')
+    try:
+        casefiles.add_attachment(session, instance, current_actor(), filename=upload.filename if upload else '',
+                                 data=upload.read(limit + 1) if upload else b'', label=label, max_bytes=limit)
+    except FormInvalid as exc:
+        session.rollback()
+        return _render_case(session, instance, errors=exc.errors, values={'label': label}, status=422)
+    session.commit()
+    flash(gettext('Material added to the case file.'), 'success')
+    return redirect(url_for('cases.show', instance_id=instance.id, _anchor='case-file'))
+
+
+@bp.get('/<id:instance_id>/attachments/<id:attachment_id>')
+@login_required
+def attachment(instance_id, attachment_id):
+    """One material's bytes, as a download (never rendered inline: the browser must not sniff it)."""
+    session, instance = _load_visible(instance_id)
+    item = session.get(CaseAttachment, attachment_id)
+    if item is None or item.instance_id != instance.id:
+        abort(404)
+    response = Response(item.data, mimetype=item.content_type)
+    response.headers['Content-Disposition'] = f"attachment; filename*=UTF-8''{quote(item.filename)}"
+    response.headers['X-Content-Type-Options'] = 'nosniff'
+    return response
+
+
+@bp.post('/<id:instance_id>/comments')
+@login_required
+def comment(instance_id):
+    """Add a remark to the case's comment thread."""
+    session, instance = _load_visible(instance_id)
+    body = request.form.get('body', '')
+    try:
+        casefiles.add_comment(session, instance, current_actor(), body)
+    except FormInvalid as exc:
+        session.rollback()
+        return _render_case(session, instance, errors=exc.errors, values={'body': body}, status=422)
+    session.commit()
+    return redirect(url_for('cases.show', instance_id=instance.id, _anchor='comments'))
 
 
 @bp.get('/<id:instance_id>/diagram.bpmn')
