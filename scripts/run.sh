@@ -10,5 +10,5 @@ bind="${BIND:-127.0.0.1:5000}"
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
 echo "gjj-flow: open http://${bind} (demo users: clerk, reviewer, approver, director, cashier, supervisor, admin …)"
-# Sync workers: one request per process at a time, which the model-code memory limit (process-wide) assumes.
-.venv/bin/gunicorn --workers "${WORKERS:-2}" --bind "$bind" --access-logfile - 'app:create_app()'
+# Threaded workers (gunicorn.conf.py): slow clients hold a thread each, not a process.
+BIND="$bind" .venv/bin/gunicorn --config gunicorn.conf.py 'app:create_app()'
