@@ -235,6 +235,74 @@ def case_sections(instance) -> list[tuple[str, list[tuple[str, str]]]]:
     return sections
 
 
+def _field_nodes(loaded) -> dict:
+    """Every form field of the process by name (the start form first), for labelling recorded values."""
+    nodes = {}
+    for schema in (loaded.start_form, *loaded.forms.values()):
+        for name, node in (schema or {}).get('properties', {}).items():
+            nodes.setdefault(name, node)
+    return nodes
+
+
+def _labelled(nodes: dict, values: dict, loaded) -> list[tuple[str, str]]:
+    return [(label(nodes[name], name), field_value(nodes[name], value)) if name in nodes
+            else (name, value_label(loaded, value))
+            for name, value in values.items() if value not in (None, '', []) and not isinstance(value, dict)]
+
+
+_CLOCK_STATES = {'running': lazy_gettext('running'), 'paused': lazy_gettext('paused'),
+                 'stopped': lazy_gettext('stopped')}
+
+
+def audit_summary(loaded, event) -> list[tuple[str, str]]:
+    """What an audit event recorded, as (label, value) pairs in the words of the forms, the operations'
+    result descriptions and the DMN output labels. The raw data stays available beside it."""
+    data, action = event.data or {}, event.action
+    nodes = _field_nodes(loaded)
+    if action == 'register':
+        return _labelled(nodes, data.get('form', {}), loaded)
+    if action == 'complete':
+        return _labelled(nodes, data.get('after', {}), loaded)
+    if action == 'operation':
+        described = operations().get(data.get('operation'))
+        rows = []
+        for value in (data.get('result') or {}).values():
+            if isinstance(value, dict) and described is not None:
+                rows += [(label(node, name), field_value(node, value[name])) for name, node in described.result.items()
+                         if value.get(name) not in (None, '')]
+        return rows
+    if action in ('rules', 'timer'):
+        outputs = {name: text for meta in loaded.elements.values() for name, text in meta.outputs}
+        return [(outputs[name], value_label(loaded, value)) if name in outputs else (name, value_label(loaded, value))
+                for name, value in (data.get('result') or {}).items() if not isinstance(value, dict)]
+    if action.startswith('clock_'):
+        rows = [(gettext('Deadline'), clock_label(loaded, data.get('clock', ''))),
+                (gettext('Due'), data.get('due', ''))]
+        if data.get('limit'):
+            rows.append((gettext('Time limit'), limit_label(data['limit'])))
+        if data.get('state') in _CLOCK_STATES:
+            rows.append((gettext('State'), str(_CLOCK_STATES[data['state']])))
+        return rows
+    if action == 'close':
+        return [(gettext('Outcome'), data.get('end') or data.get('outcome', ''))] + \
+            ([(gettext('Reason'), data['reason'])] if data.get('reason') else [])
+    if action == 'attachment_add':
+        return [(gettext('Material'), data.get('label', '')), (gettext('File'), data.get('file', ''))]
+    if action == 'error':
+        return [(gettext('Error'), data.get('error', ''))]
+    return [(name, value_label(loaded, value)) for name, value in data.items()
+            if name != 'on_behalf_of' and not isinstance(value, (dict, list))]
+
+
+def actor_label(event, names: dict) -> str:
+    """Who acted: the staff member's name (and whom they stood in for), or the system."""
+    if event.actor_id is None:
+        return gettext('System')
+    name = names.get(event.actor_name, event.actor_name)
+    behalf = (event.data or {}).get('on_behalf_of')
+    return gettext('%(name)s for %(absent)s', name=name, absent=names.get(behalf, behalf)) if behalf else name
+
+
 def audit_data(data) -> str:
     """Audit event data as readable JSON (Chinese kept as is; the template escapes it)."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str) if data else ''
@@ -265,6 +333,7 @@ def init_app(app):
                                  status_label=status_label, case_status=case_status, action_label=action_label,
                                  limit_label=limit_label, channel_label=channel_label, element_name=element_name,
                                  clock_label=clock_label, case_sections=case_sections, loaded_of=loaded_of,
+                                 audit_summary=audit_summary, actor_label=actor_label,
                                  nav_items=nav.nav_items)
     app.jinja_env.filters['audit_data'] = audit_data
     app.context_processor(_nav_context)

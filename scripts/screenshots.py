@@ -50,7 +50,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('out', type=Path)
     parser.add_argument('--lang', default='zh')
+    parser.add_argument('--page', action='append', default=[], metavar='USER:PATH:NAME',
+                        help='shoot only these pages (repeatable), e.g. supervisor:/cases/3:case-3')
     args = parser.parse_args(argv)
+    only = [tuple(spec.split(':', 2)) for spec in args.page]
     args.out.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,14 +65,23 @@ def main(argv=None):
             browser = p.chromium.launch(executable_path='/usr/bin/chromium', headless=True,
                                         args=['--no-sandbox', '--disable-gpu', '--disable-background-networking'])
             pages = {}
-            for user in sorted({u for u, _, _ in PAGES} | {'supervisor'}):
+            for user in sorted({u for u, _, _ in only or PAGES} | ({'supervisor', 'clerk'} if not only else set())):
                 page = browser.new_page(viewport={'width': 1366, 'height': 768})
                 page.goto(f'{base}/auth/login?lang={args.lang}')
                 page.fill('#username', user)
                 page.fill('#password', seed.DEMO_PASSWORD)
                 page.click('button[type=submit]')
-                page.wait_for_url(f'{base}/tasks/')
+                page.wait_for_load_state()
                 pages[user] = page
+            for user, path, name in only:
+                pages[user].goto(base + path)
+                pages[user].wait_for_load_state('networkidle')
+                pages[user].screenshot(path=str(args.out / f'{name}.png'), full_page=True)
+            if only:
+                browser.close()
+                httpd.shutdown()
+                print(f'screenshots in {args.out}')
+                return
             for user, path, name in PAGES:
                 pages[user].goto(base + path)
                 pages[user].screenshot(path=str(args.out / f'{name}.png'), full_page=True)

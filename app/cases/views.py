@@ -107,7 +107,10 @@ def _render_case(session, instance, errors=None, values=None, status=200):
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(
         {t.completed_by for t in tasks if t.completed_by} | {t.claimed_by for t in tasks if t.claimed_by}
         | {a.uploaded_by for a in attachments} | {c.author_id for c in comments} | {instance.started_by or 0})))}
+    names = dict(session.execute(select(User.username, User.full_name).where(User.username.in_(
+        {e.actor_name for e in events} | {(e.data or {}).get('on_behalf_of') for e in events} - {None}))).all())
     return render_template('cases/show.html', instance=instance, tasks=tasks, events=events, users=users,
+                           names=names,
                            clocks=clocks, active=active, done=done, loaded=loaded,
                            documents=documents.available(instance, loaded), attachments=attachments,
                            comments=comments, errors=errors or {}, values=values or {},

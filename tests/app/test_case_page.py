@@ -1,0 +1,30 @@
+"""The case page's audit trail reads as words: staff names, field labels, plain values, raw data on demand."""
+import re
+
+from .test_withdrawal_http import register
+
+
+def _trail(html):
+    return html.split('id="audit-trail"')[1]
+
+
+def test_the_audit_trail_uses_names_labels_and_plain_values(login):
+    clerk = login('clerk')
+    case_id = register(clerk)
+    trail = _trail(clerk.get(f'/cases/{case_id}').text)
+    register_row = re.search(r'<tr data-action="register">(.*?)</tr>', trail, re.S).group(1)
+    assert '王受理' in register_row and '>clerk<' not in register_row            # the clerk's name, not login
+    assert '个人公积金账号' in register_row and '100000000001' in register_row     # the form's label and value
+    assert '5,000.00 元' in register_row                                          # money as money
+    assert '<details class="audit-raw">' in register_row                          # the JSON behind a toggle
+    operation_row = re.search(r'<tr data-action="operation">(.*?)</tr>', trail, re.S).group(1)
+    assert '系统' in operation_row and '账户余额（元）' in operation_row               # the engine is "the system"
+    rules_row = re.search(r'<tr data-action="rules">(.*?)</tr>', trail, re.S).group(1)
+    assert '结论' in rules_row                                                    # the DMN output's label
+
+
+def test_english_trail_uses_english_words(login):
+    clerk = login('clerk')
+    case_id = register(clerk)
+    trail = _trail(clerk.get(f'/cases/{case_id}?lang=en').text)
+    assert 'System' in trail and 'Registered' in trail
