@@ -2,7 +2,9 @@
  * Requires bpmn-navigated-viewer.production.min.js (global BpmnJS) loaded first.
  * Markup: <div class="bpmn-diagram" data-xml-url="..." data-active='["Task_1"]'
  *              data-done='["Start_1"]' data-counts='{"Task_1": 3}'
- *              data-error-text="..."></div>
+ *              data-role-labels='{"clerk": "受理员"}' data-error-text="..."></div>
+ * Lanes named by a role code show the role's label. Buttons inside the element with
+ * data-zoom="in|out|fit" zoom the diagram (the mouse wheel with Ctrl zooms too).
  * Sets el.dataset.state to 'ready' or 'error' when done.
  */
 (function () {
@@ -38,6 +40,22 @@
         if (registry.get(id)) { canvas.addMarker(id, marker); }
       });
     }
+    // Lanes are named by role code in the models; show the role's name in the page's language.
+    var roles = readJson(el, 'data-role-labels', {}) || {};
+    registry.filter(function (e) { return e.type === 'bpmn:Lane'; }).forEach(function (lane) {
+      var code = lane.businessObject.name;
+      var text = registry.getGraphics(lane).querySelector('.djs-visual text');
+      if (code && roles[code] && text) {
+        var spans = text.querySelectorAll('tspan');
+        if (spans.length) {
+          spans[0].textContent = roles[code];
+          for (var i = 1; i < spans.length; i++) { spans[i].textContent = ''; }
+        } else {
+          text.textContent = roles[code];
+        }
+      }
+    });
+
     mark(readJson(el, 'data-done', []), 'gjj-done');
     mark(readJson(el, 'data-active', []), 'gjj-active');
 
@@ -48,6 +66,19 @@
       badge.className = 'gjj-count';
       badge.textContent = String(counts[id]);
       overlays.add(id, 'gjj-count', { position: { top: -10, right: 10 }, html: badge });
+    });
+  }
+
+  // Zoom buttons live next to the diagram: <div data-zoom-for="diagram"><button data-zoom="in">…
+  function bindZoom(el, canvas) {
+    var bar = document.querySelector('[data-zoom-for="' + el.id + '"]');
+    if (!bar) { return; }
+    bar.addEventListener('click', function (ev) {
+      var button = ev.target.closest('[data-zoom]');
+      if (!button) { return; }
+      var how = button.getAttribute('data-zoom');
+      if (how === 'fit') { canvas.zoom('fit-viewport', 'auto'); return; }
+      canvas.zoom(canvas.zoom() * (how === 'in' ? 1.25 : 0.8), 'auto');
     });
   }
 
@@ -65,8 +96,10 @@
         return viewer.importXML(xml);
       })
       .then(function () {
-        viewer.get('canvas').zoom('fit-viewport', 'auto');
+        var canvas = viewer.get('canvas');
+        canvas.zoom('fit-viewport', 'auto');
         decorate(viewer, el);
+        bindZoom(el, canvas);
         el.dataset.state = 'ready';
       })
       .catch(function (err) { showError(el, viewer, err); });

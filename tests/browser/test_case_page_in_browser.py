@@ -1,0 +1,43 @@
+"""The case page in Chromium: the diagram names lanes by role, zooms, and the case file takes an upload."""
+import shutil
+
+import pytest
+
+from .conftest import login, serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PDF = b'%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'
+
+
+@pytest.fixture(scope='module')
+def server(sqlite_template, tmp_path_factory):
+    folder = tmp_path_factory.mktemp('case_page')
+    shutil.copy(sqlite_template, folder / 'gjj.db')
+    with serve(folder / 'gjj.db') as url:
+        yield url
+
+
+def test_diagram_lanes_zoom_and_an_upload(browser, server, tmp_path):
+    page = login(browser, server, 'clerk')
+    page.goto(f'{server}/cases/new/withdrawal')
+    page.fill('#f-account_no', '100000000001')
+    page.select_option('#f-withdrawal_type', 'purchase')
+    page.fill('#f-amount', '5000')
+    page.check('#f-materials_provided-id_card')
+    page.click('#register')
+    page.wait_for_selector('#diagram[data-state=ready]', timeout=15000)
+    lanes = page.eval_on_selector_all('#diagram .djs-element[data-element-id^="lane_"] text',
+                                      'els => els.map(e => e.textContent)')
+    assert '受理员' in ''.join(lanes) and 'clerk' not in ''.join(lanes)   # role names, not codes
+    viewport = page.locator('#diagram .viewport').get_attribute('transform')
+    page.click('[data-zoom=in]')
+    assert page.locator('#diagram .viewport').get_attribute('transform') != viewport
+    scan = tmp_path / '身份证.pdf'
+    scan.write_bytes(PDF)
+    page.fill('#upload-label', '身份证复印件')
+    page.set_input_files('#upload-file', str(scan))
+    page.click('#upload-form button')
+    page.wait_for_selector('#attachments [data-attachment-id]')
+    assert '身份证.pdf' in page.inner_text('#attachments')
+    page.close()
