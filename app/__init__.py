@@ -5,7 +5,7 @@ from flask import Flask, redirect, send_from_directory, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
-from . import cli, config, db, errors, i18n, security, templating
+from . import cli, config, db, errors, i18n, nav, security, templating
 
 csrf = CSRFProtect()
 
@@ -33,9 +33,11 @@ def create_app(test_config=None):
 
     @app.get('/')
     def index():
+        """Each user lands where their work is: staff on their tasks, supervisors and administrators on
+        the first page of their section, anyone else on the case list."""
         if not current_user.is_authenticated:
             return redirect(url_for('auth.login'))
-        return redirect(url_for('inbox.mine'))
+        return redirect(url_for(nav.landing_endpoint(current_user.model)))
 
     return app
 

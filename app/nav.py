@@ -12,6 +12,8 @@ from typing import Callable
 from flask import current_app, request
 from flask_login import current_user
 
+from workflows.permissions import may_act_on_business
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -52,3 +54,17 @@ def nav_items(section: str) -> list[dict]:
     if not current_user.is_authenticated:
         return []
     return items_for(current_user.model, section)
+
+
+def landing_endpoint(user) -> str:
+    """Where `user` starts: business staff on their tasks; others on the first oversight or admin
+    page they may use; anyone else on the case list."""
+    if may_act_on_business(user):
+        return 'inbox.mine'
+    for section in ('oversight', 'admin'):
+        entries = sorted((i for i in current_app.extensions.get('gjj_nav', ()) if i.section == section),
+                         key=lambda i: (i.order, i.endpoint))
+        for item in entries:
+            if item.visible(user):
+                return item.endpoint
+    return 'cases.index'

@@ -28,3 +28,17 @@ def test_english_trail_uses_english_words(login):
     case_id = register(clerk)
     trail = _trail(clerk.get(f'/cases/{case_id}?lang=en').text)
     assert 'System' in trail and 'Registered' in trail
+
+
+def test_a_closed_case_shows_when_it_closed(login, session_factory):
+    from datetime import datetime
+
+    from workflows.models import InstanceStatus, ProcessInstance
+    clerk = login('clerk')
+    case_id = register(clerk)
+    assert 'id="case-closed"' not in clerk.get(f'/cases/{case_id}').text
+    with session_factory() as s:
+        instance = s.get(ProcessInstance, case_id)
+        instance.status, instance.closed_at = InstanceStatus.completed, datetime(2026, 11, 20, 2, 30)
+        s.commit()
+    assert '办结于 2026-11-20 10:30' in clerk.get(f'/cases/{case_id}').text    # shown in Beijing time

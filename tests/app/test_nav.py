@@ -25,3 +25,13 @@ def test_registered_entry_is_hidden_from_others(app, login):
     _add_page(app)
     html = login('clerk').get('/cases/').get_data(as_text=True)
     assert 'href="/probe"' not in html
+
+
+def test_staff_land_on_their_tasks(login):
+    assert login('clerk').get('/').headers['Location'].endswith('/tasks/')
+
+
+def test_others_land_on_the_first_page_of_their_section(app, login):
+    _add_page(app)
+    assert login('supervisor').get('/').headers['Location'].endswith('/probe')
+    assert login('admin').get('/').headers['Location'].endswith('/cases/')     # nothing of theirs registered
