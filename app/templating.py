@@ -167,7 +167,8 @@ def decision_label(task) -> str:
 def status_label(status: str) -> str:
     """A case status in words."""
     return {'running': gettext('In progress'), 'waiting': gettext('Waiting for the applicant'),
-            'completed': gettext('Closed'), 'error': gettext('Error')}.get(status, status)
+            'completed': gettext('Closed'), 'error': gettext('Error'), 'suspended': gettext('Suspended'),
+            'terminated': gettext('Terminated')}.get(status, status)
 
 
 def case_status(instance) -> str:
@@ -184,6 +185,8 @@ _ACTIONS = {
     'clock_start': lazy_gettext('Clock started'), 'clock_pause': lazy_gettext('Clock paused'),
     'clock_resume': lazy_gettext('Clock resumed'), 'clock_extend': lazy_gettext('Clock extended'),
     'clock_stop': lazy_gettext('Clock stopped'),
+    'case_suspend': lazy_gettext('Suspended by an administrator'), 'case_resume': lazy_gettext('Resumed'),
+    'case_terminate': lazy_gettext('Terminated by an administrator'), 'case_retry': lazy_gettext('Retried'),
 }
 
 
