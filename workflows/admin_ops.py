@@ -8,7 +8,7 @@ claim or decide a task.
   (`change.refuse_if_halted`), so nobody can claim or complete its tasks and the worker skips its
   timers (it only takes running or waiting cases). Legal clocks keep running: a suspension is an
   internal matter, not a legal pause.
-- **resume** (suspended → the status it had): timers that fell due meanwhile fire on the worker's
+- **resume** (suspended → running, or waiting while an open task holds a clock paused): timers that fell due meanwhile fire on the worker's
   next round.
 - **terminate** (running, waiting, suspended or error → terminated): open tasks are cancelled, the
   clocks stop, no timer remains; the case is closed without an end event, on record as terminated.
@@ -24,7 +24,7 @@ from .change import InstanceChange
 from .clocks import ClockBook
 from .deadlines import LazyCalendar, local_date
 from .errors import N_, Conflict, DomainError, FormInvalid
-from .models import AuditEvent, HumanTask, InstanceStatus, ProcessInstance, TaskState
+from .models import CaseClock, ClockState, HumanTask, InstanceStatus, ProcessInstance, TaskState
 
 MAX_REASON = 500
 
@@ -72,11 +72,10 @@ def suspend(session, instance, actor, reason):
 
 
 def _status_before_suspension(session, instance) -> InstanceStatus:
-    last = session.scalars(select(AuditEvent.data).where(AuditEvent.instance_id == instance.id,
-                                                         AuditEvent.action == 'case_suspend')
-                           .order_by(AuditEvent.id.desc()).limit(1)).first()
-    value = (last or {}).get('from')
-    return InstanceStatus(value) if value in {s.value for s in OPEN} else InstanceStatus.running
+    """Waiting if an open task holds one of its clocks paused (as `InstanceChange` decides), else running."""
+    paused = session.scalar(select(CaseClock.id).where(CaseClock.instance_id == instance.id,
+                                                       CaseClock.state == ClockState.paused).limit(1))
+    return InstanceStatus.waiting if paused is not None else InstanceStatus.running
 
 
 def resume(session, instance, actor, reason):

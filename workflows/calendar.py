@@ -240,7 +240,10 @@ def holiday_rows_from_chinese_calendar(year: int) -> list[tuple[dt.date, bool, s
 _NOTICE_YEAR_RE = re.compile(r"([12][0-9]{3})\s*年\s*(?:部分)?节假日")
 _PAREN_RE = re.compile(r"（[^）]*）|\([^)]*\)")
 _HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]\s*)?([^：:，,。\d]{1,20}?)\s*[：:]\s*(.*)$", re.S)
-_DAY_RE = re.compile(r"(?:([12][0-9]{3})\s*年\s*)?(?:([0-9]{1,2})\s*月\s*)?([0-9]{1,2})\s*日")
+_DAY_RE = re.compile(r"(?:([12][0-9]{3})\s*年\s*)?(?:([0-9]{1,2})\s*月\s*)?([0-9]{1,2})\s*日"
+                     r"(?:\s*[（(]([^）)]{0,30})[）)])?")
+_WEEKDAY_RE = re.compile(r"(?:星期|周)([一二三四五六日天])")
+_WEEKDAYS = "一二三四五六日"
 _RANGE_SEP = ("至", "到", "-", "—", "–", "~", "～")
 _SENTENCE_SPLIT_RE = re.compile(r"[。；;\n]+")
 NOTICE_MAX_CHARS = 20_000
@@ -278,6 +281,14 @@ def notice_year(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+class WeekdayMismatch(ValueError):
+    """The notice names a weekday that is not the date's (a typing error in the text)."""
+
+    def __init__(self, day: dt.date, written: str):
+        super().__init__(f"{day} is not a {written}")
+        self.day, self.written = day, written
+
+
 def _dates_in(sentence: str, year: int) -> list[tuple[int, dt.date, int, int]]:
     """Each day written in `sentence` as (start offset, date, match start, match end).
 
@@ -297,6 +308,9 @@ def _dates_in(sentence: str, year: int) -> list[tuple[int, dt.date, int, int]]:
         else:
             the_year = year
         day = dt.date(the_year, month, int(d))
+        written = _WEEKDAY_RE.search(match.group(4) or "")
+        if written and _WEEKDAYS.index(written.group(1).replace("天", "日")) != day.weekday():
+            raise WeekdayMismatch(day, written.group(0))
         found.append((match.start(), day, match.start(), match.end()))
         last = day
     return found
@@ -329,7 +343,7 @@ def parse_state_council_notice(text: str, year: int | None = None) -> ParsedNoti
     holidays: list[list] = []          # [name, days_off, workdays]
     problems: list[tuple[str, dict]] = []
     current = None
-    for raw in _SENTENCE_SPLIT_RE.split(_PAREN_RE.sub("", text)):
+    for raw in _SENTENCE_SPLIT_RE.split(text):
         sentence = raw.strip()
         if not sentence:
             continue
@@ -341,6 +355,8 @@ def parse_state_council_notice(text: str, year: int | None = None) -> ParsedNoti
         if "放假" not in sentence and "上班" not in sentence:
             continue
         if current is None:
+            if not _DAY_RE.search(sentence):
+                continue    # the preamble's prose ("…放假调休日期的具体安排通知如下")
             problems.append((N_("Not under a holiday's name: “%(text)s”"), {"text": raw.strip()[:80]}))
             continue
         try:
@@ -352,6 +368,9 @@ def parse_state_council_notice(text: str, year: int | None = None) -> ParsedNoti
                 if not worked:
                     raise ValueError("no day before 上班")
                 current[2].extend(worked)
+        except WeekdayMismatch as exc:
+            problems.append((N_("%(day)s is not a %(weekday)s as the notice says: “%(text)s”."),
+                             {"day": exc.day.isoformat(), "weekday": exc.written, "text": raw.strip()[:80]}))
         except ValueError:
             problems.append((N_("No day could be read from “%(text)s”."), {"text": raw.strip()[:80]}))
     if not holidays and not problems:
