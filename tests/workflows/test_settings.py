@@ -102,3 +102,8 @@ def test_get_setting_without_a_day_reads_today(session):
     session.add(Setting(key=KEY, value='7cd'))   # stored without a date: in force since the epoch
     session.commit()
     assert get_setting(session, KEY, '3wd') == '7cd'
+
+
+def test_the_loans_missing_materials_deadline_is_a_setting(session):
+    spec = settings.known_settings(session)['loan.supplement_limit']
+    assert (spec.kind, spec.default, spec.label) == (settings.TIME_LIMIT, '30cd', '补正期限')
