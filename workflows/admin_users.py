@@ -132,11 +132,17 @@ def _business_codes(session) -> set[str]:
     return set(session.scalars(select(Role.code).where(Role.is_business.is_(True))))
 
 
-def needs_second_admin(role_code: str, roles_after: set[str], business: set[str]) -> bool:
-    """Whether adding `role_code` makes an administrator hold business roles (管办分离)."""
-    if role_code in business:
-        return ADMIN in roles_after
-    return role_code == ADMIN and bool(roles_after & business)
+def held_for_confirmation(current: set[str], wanted: set[str], business: set[str]) -> set[str]:
+    """The additions in `wanted` that would make an administrator hold a business role (管办分离).
+
+    A business role given to someone who is or becomes an administrator waits; so does the
+    administrator role given to someone who keeps a business role. Anything else applies at once.
+    """
+    added = wanted - current
+    held = {code for code in added if code in business} if ADMIN in wanted else set()
+    if ADMIN in added and wanted & current & business:
+        held.add(ADMIN)
+    return held
 
 
 def set_roles(session, actor, user, codes) -> list[RoleGrant]:
@@ -153,9 +159,8 @@ def set_roles(session, actor, user, codes) -> list[RoleGrant]:
     current = set(user.role_codes)
     if user.id == actor.user_id and ADMIN in current and ADMIN not in codes:
         raise NotAllowed(N_('You cannot take the administrator role from yourself; ask another administrator.'))
-    business = _business_codes(session)
     added, removed = codes - current, current - codes
-    held_back = {c for c in added if needs_second_admin(c, codes, business)}
+    held_back = held_for_confirmation(current, codes, _business_codes(session))
     applied = added - held_back
     roles = {r.code: r for r in session.scalars(select(Role))}
     if applied or removed:

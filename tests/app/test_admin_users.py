@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import PASSWORD, make_user
+from workflows.admin_users import held_for_confirmation
 from workflows.models import AuditEvent, RoleGrant, Team, User
 from workflows.seed import DEMO_PASSWORD
 
@@ -203,3 +204,22 @@ def test_every_change_is_audited(login, session_factory):
                                  .order_by(AuditEvent.id)).all()
     assert [(a, n) for a, n, _ in events] == [('team_create', 'admin'), ('user_update', 'admin')]
     assert events[1].data['before']['team'] == 'business' and events[1].data['after']['team'] is None
+
+
+def test_a_new_admin_with_a_business_role_gets_the_admin_role_and_waits_for_the_business_one(login, session_factory):
+    admin = login('admin')
+    r = admin.post('/admin/users/new', data={'username': 'ops2', 'full_name': '运维', 'roles': ['admin', 'clerk'],
+                                             'password': NEW_PASSWORD, 'password_again': NEW_PASSWORD})
+    assert r.status_code == 302
+    assert _roles(session_factory, 'ops2') == {'admin'}
+    with session_factory() as session:
+        assert [(g.role_code, g.state) for g in session.scalars(select(RoleGrant))] == [('clerk', 'pending')]
+
+
+def test_held_for_confirmation_is_exactly_the_admin_and_business_mix():
+    business = {'clerk', 'approver'}
+    assert held_for_confirmation({'admin'}, {'admin', 'clerk'}, business) == {'clerk'}
+    assert held_for_confirmation({'clerk'}, {'clerk', 'admin'}, business) == {'admin'}
+    assert held_for_confirmation(set(), {'admin', 'clerk'}, business) == {'clerk'}
+    assert held_for_confirmation({'clerk'}, {'admin'}, business) == set()          # the business role goes
+    assert held_for_confirmation({'clerk'}, {'clerk', 'approver', 'supervisor'}, business) == set()

@@ -171,3 +171,4 @@ def test_every_operation_is_audited_with_its_reason(session, user_named, admin):
     assert events == [('case_suspend', '甲', admin.id), ('case_resume', '乙', admin.id),
                       ('case_terminate', '丙', admin.id)]
     assert audit.verify(session).ok
+
