@@ -64,7 +64,7 @@ def search_users(query: str = '', team_id: int | None = None, role: str | None =
 
 # -- user fields ----------------------------------------------------------------------------------
 
-def _check_fields(session, full_name, id_number, team_id, errors):
+def _check_fields(session, full_name, id_number, team_id, errors, current_team_id=None):
     full_name = (full_name or '').strip()
     if not full_name:
         errors['full_name'] = (N_('Enter the full name.'), {})
@@ -76,7 +76,7 @@ def _check_fields(session, full_name, id_number, team_id, errors):
     team = None
     if team_id:
         team = session.get(Team, team_id)
-        if team is None or not team.active:
+        if team is None or not (team.active or team.id == current_team_id):   # members may stay in an inactive team
             errors['team_id'] = (N_('Choose an active team.'), {})
     return full_name, id_number, team
 
@@ -106,7 +106,7 @@ def create_user(session, actor, username, full_name, id_number, password_hash, t
 
 def update_user(session, actor, user, full_name, id_number, team_id):
     errors = {}
-    full_name, id_number, team = _check_fields(session, full_name, id_number, team_id, errors)
+    full_name, id_number, team = _check_fields(session, full_name, id_number, team_id, errors, user.team_id)
     if errors:
         raise _invalid(errors)
     before = {'full_name': user.full_name, 'id_number': user.id_number, 'team': user.team.code if user.team else None}

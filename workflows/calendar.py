@@ -337,7 +337,11 @@ def parse_state_council_notice(text: str, year: int | None = None) -> ParsedNoti
     its days; each one that does not is reported (nothing is guessed).
     """
     text = (text or "")[:NOTICE_MAX_CHARS]
-    year = year or notice_year(text)
+    named = notice_year(text)
+    if year and named and year != named:
+        return ParsedNotice(year, (), ((N_("The notice is about %(named)s, not %(year)s."),
+                                        {"named": named, "year": year}),))
+    year = year or named
     if year is None:
         return ParsedNotice(0, (), ((N_("The year could not be found; enter it."), {}),))
     holidays: list[list] = []          # [name, days_off, workdays]

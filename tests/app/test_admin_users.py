@@ -223,3 +223,13 @@ def test_held_for_confirmation_is_exactly_the_admin_and_business_mix():
     assert held_for_confirmation(set(), {'admin', 'clerk'}, business) == {'clerk'}
     assert held_for_confirmation({'clerk'}, {'admin'}, business) == set()          # the business role goes
     assert held_for_confirmation({'clerk'}, {'clerk', 'approver', 'supervisor'}, business) == set()
+
+
+def test_a_member_of_a_deactivated_team_can_still_be_edited(login, session_factory):
+    admin = login('admin')
+    with session_factory() as session:
+        team_id = session.scalars(select(Team.id).where(Team.code == 'finance')).one()
+    admin.post(f'/admin/teams/{team_id}/active', data={'active': '0'})
+    r = admin.post(f'/admin/users/{_id(session_factory, "cashier")}', data={'full_name': '赵会计', 'team_id': str(team_id)})
+    assert r.status_code == 302
+    assert _user(session_factory, 'cashier').full_name == '赵会计'

@@ -122,3 +122,8 @@ def test_an_unloaded_year_is_provisional_until_loaded_from_the_package(session, 
     assert session.get(CalendarYear, 2023).source == calendar_admin.PACKAGE_SOURCE
     with pytest.raises(Conflict, match='no table'):
         calendar_admin.load_from_package(session, actor(admin), 2099)
+
+
+def test_a_notice_of_another_year_than_the_one_chosen_is_refused():
+    parsed = parse_state_council_notice(NOTICE_2026, 2027)
+    assert parsed.problems == (('The notice is about %(named)s, not %(year)s.', {'named': 2026, 'year': 2027}),)
