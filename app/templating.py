@@ -167,7 +167,8 @@ def decision_label(task) -> str:
 def status_label(status: str) -> str:
     """A case status in words."""
     return {'running': gettext('In progress'), 'waiting': gettext('Waiting for the applicant'),
-            'completed': gettext('Closed'), 'error': gettext('Error')}.get(status, status)
+            'completed': gettext('Closed'), 'error': gettext('Error'), 'suspended': gettext('Suspended'),
+            'terminated': gettext('Terminated')}.get(status, status)
 
 
 def case_status(instance) -> str:
@@ -185,6 +186,8 @@ _ACTIONS = {
     'clock_resume': lazy_gettext('Clock resumed'), 'clock_extend': lazy_gettext('Clock extended'),
     'clock_stop': lazy_gettext('Clock stopped'),
     'attachment_add': lazy_gettext('Material uploaded'), 'comment_add': lazy_gettext('Comment added'),
+    'case_suspend': lazy_gettext('Suspended by an administrator'), 'case_resume': lazy_gettext('Resumed'),
+    'case_terminate': lazy_gettext('Terminated by an administrator'), 'case_retry': lazy_gettext('Retried'),
 }
 
 

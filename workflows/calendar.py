@@ -24,6 +24,8 @@ from typing import Iterable, Mapping
 import chinese_calendar
 import holidays as holidays_lib
 
+from .errors import N_
+
 __all__ = [
     "Calendar",
     "Due",
@@ -226,3 +228,163 @@ def holiday_rows_from_chinese_calendar(year: int) -> list[tuple[dt.date, bool, s
             rows.append((day, is_workday, note))
         day += _ONE_DAY
     return rows
+
+
+# --- the State Council's yearly notice ------------------------------------------------------------
+# 国务院办公厅关于<year>年部分节假日安排的通知 lists, per holiday, the days off and the weekend days
+# worked instead (调休), in a stable wording:
+#   "七、国庆节：10月1日（周四）至7日（周三）放假调休，共7天。9月20日（周日）、10月10日（周六）上班。"
+#   "国庆节、中秋节：10月1日至8日放假调休，共8天。9月27日（星期日）、10月11日（星期六）上班。"
+#   "元旦：2022年12月31日至2023年1月2日放假调休，共3天。"   "清明节：4月5日放假，与周末连休。"
+
+_NOTICE_YEAR_RE = re.compile(r"([12][0-9]{3})\s*年\s*(?:部分)?节假日")
+_PAREN_RE = re.compile(r"（[^）]*）|\([^)]*\)")
+_HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]\s*)?([^：:，,。\d]{1,20}?)\s*[：:]\s*(.*)$", re.S)
+_DAY_RE = re.compile(r"(?:([12][0-9]{3})\s*年\s*)?(?:([0-9]{1,2})\s*月\s*)?([0-9]{1,2})\s*日"
+                     r"(?:\s*[（(]([^）)]{0,30})[）)])?")
+_WEEKDAY_RE = re.compile(r"(?:星期|周)([一二三四五六日天])")
+_WEEKDAYS = "一二三四五六日"
+_RANGE_SEP = ("至", "到", "-", "—", "–", "~", "～")
+_SENTENCE_SPLIT_RE = re.compile(r"[。；;\n]+")
+NOTICE_MAX_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class NoticeHoliday:
+    """One holiday of the notice: its name, days off and 调休 working days (both within any year)."""
+
+    name: str
+    days_off: tuple[dt.date, ...]
+    workdays: tuple[dt.date, ...]
+
+
+@dataclass(frozen=True)
+class ParsedNotice:
+    year: int
+    holidays: tuple[NoticeHoliday, ...]
+    problems: tuple[tuple[str, dict], ...]   # (English message id, params), the sentence quoted
+
+    def rows(self) -> list[tuple[dt.date, bool, str]]:
+        """(day, is_workday, note) for every day of `year` the notice names, in date order."""
+        rows = {}
+        for holiday in self.holidays:
+            for day in holiday.days_off:
+                rows[day] = (day, False, holiday.name[:64])
+            for day in holiday.workdays:
+                rows[day] = (day, True, MAKEUP_WORKDAY_NOTE)
+        return [rows[d] for d in sorted(rows) if d.year == self.year]
+
+
+def notice_year(text: str) -> int | None:
+    """The year a notice is about ("…关于2026年部分节假日安排的通知"), if it says so."""
+    match = _NOTICE_YEAR_RE.search(text or "")
+    return int(match.group(1)) if match else None
+
+
+class WeekdayMismatch(ValueError):
+    """The notice names a weekday that is not the date's (a typing error in the text)."""
+
+    def __init__(self, day: dt.date, written: str):
+        super().__init__(f"{day} is not a {written}")
+        self.day, self.written = day, written
+
+
+def _dates_in(sentence: str, year: int) -> list[tuple[int, dt.date, int, int]]:
+    """Each day written in `sentence` as (start offset, date, match start, match end).
+
+    A day without a month takes the previous day's month; without a year, the notice's year, or
+    the next year when its month comes before the previous day's (12月31日至1月2日).
+    """
+    found, last = [], None
+    for match in _DAY_RE.finditer(sentence):
+        y, m, d = match.group(1), match.group(2), match.group(3)
+        month = int(m) if m else (last.month if last else None)
+        if month is None:
+            raise ValueError("a day without its month")
+        if y:
+            the_year = int(y)
+        elif last is not None:
+            the_year = last.year + (1 if month < last.month else 0)
+        else:
+            the_year = year
+        day = dt.date(the_year, month, int(d))
+        written = _WEEKDAY_RE.search(match.group(4) or "")
+        if written and _WEEKDAYS.index(written.group(1).replace("天", "日")) != day.weekday():
+            raise WeekdayMismatch(day, written.group(0))
+        found.append((match.start(), day, match.start(), match.end()))
+        last = day
+    return found
+
+
+def _days_off(sentence: str, year: int) -> list[dt.date]:
+    """The days before "放假": a range "A至B" or single days "A、B"."""
+    head = sentence.split("放假", 1)[0]
+    dates = _dates_in(head, year)
+    if not dates:
+        raise ValueError("no day before 放假")
+    if len(dates) == 2 and any(sep in head[dates[0][3]:dates[1][2]] for sep in _RANGE_SEP):
+        first, last = dates[0][1], dates[1][1]
+        if last < first or (last - first).days > 31:
+            raise ValueError("the range of days off runs backwards or is longer than a month")
+        return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    return [d for _, d, _, _ in dates]
+
+
+def parse_state_council_notice(text: str, year: int | None = None) -> ParsedNotice:
+    """Read the days off and 调休 working days of a State Council holiday notice.
+
+    `year` defaults to the year the notice names. Every sentence mentioning 放假 or 上班 must yield
+    its days; each one that does not is reported (nothing is guessed).
+    """
+    text = (text or "")[:NOTICE_MAX_CHARS]
+    named = notice_year(text)
+    if year and named and year != named:
+        return ParsedNotice(year, (), ((N_("The notice is about %(named)s, not %(year)s."),
+                                        {"named": named, "year": year}),))
+    year = year or named
+    if year is None:
+        return ParsedNotice(0, (), ((N_("The year could not be found; enter it."), {}),))
+    holidays: list[list] = []          # [name, days_off, workdays]
+    problems: list[tuple[str, dict]] = []
+    current = None
+    for raw in _SENTENCE_SPLIT_RE.split(text):
+        sentence = raw.strip()
+        if not sentence:
+            continue
+        heading = _HEADING_RE.match(sentence)
+        if heading and ("放假" in heading.group(2) or "上班" in heading.group(2)):
+            current = [heading.group(1).strip(), [], []]
+            holidays.append(current)
+            sentence = heading.group(2)
+        if "放假" not in sentence and "上班" not in sentence:
+            continue
+        if current is None:
+            if not _DAY_RE.search(sentence):
+                continue    # the preamble's prose ("…放假调休日期的具体安排通知如下")
+            problems.append((N_("Not under a holiday's name: “%(text)s”"), {"text": raw.strip()[:80]}))
+            continue
+        try:
+            if "放假" in sentence:
+                current[1].extend(_days_off(sentence, year))
+            if "上班" in sentence:
+                work_part = sentence.split("放假", 1)[-1] if "放假" in sentence else sentence
+                worked = [d for _, d, _, _ in _dates_in(work_part.split("上班", 1)[0], year)]
+                if not worked:
+                    raise ValueError("no day before 上班")
+                current[2].extend(worked)
+        except WeekdayMismatch as exc:
+            problems.append((N_("%(day)s is not a %(weekday)s as the notice says: “%(text)s”."),
+                             {"day": exc.day.isoformat(), "weekday": exc.written, "text": raw.strip()[:80]}))
+        except ValueError:
+            problems.append((N_("No day could be read from “%(text)s”."), {"text": raw.strip()[:80]}))
+    if not holidays and not problems:
+        problems.append((N_("No holiday was found in the text."), {}))
+    off = {d for _, days, _ in holidays for d in days}
+    for name, _, workdays in holidays:
+        for day in workdays:
+            if day in off:
+                problems.append((N_("%(day)s is both a day off and a working day."), {"day": day.isoformat()}))
+            elif day.weekday() < 5:
+                problems.append((N_("%(name)s: %(day)s is a weekday; only a weekend day can be a make-up working day."),
+                                 {"name": name, "day": day.isoformat()}))
+    return ParsedNotice(year, tuple(NoticeHoliday(n, tuple(o), tuple(w)) for n, o, w in holidays), tuple(problems))

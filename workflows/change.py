@@ -76,13 +76,27 @@ def next_timer(workflow) -> datetime | None:
     return min(due, default=None)
 
 
+HALTED = {InstanceStatus.suspended: N_('This case is suspended by an administrator: nothing can be done on it '
+                                       '(no task claimed or completed, no timer fired) until it is resumed.'),
+          InstanceStatus.terminated: N_('This case was terminated by an administrator; nothing more can be done '
+                                        'on it.')}
+
+
+def refuse_if_halted(instance: ProcessInstance) -> None:
+    """Conflict if an administrator suspended or terminated the case (the one check; every change passes it)."""
+    message = HALTED.get(instance.status)
+    if message is not None:
+        raise Conflict(message)
+
+
 class InstanceChange:
     """One change to one case, by one actor (see the module docstring)."""
 
-    def __init__(self, session, instance: ProcessInstance, actor, loaded=None, *, new=False):
+    def __init__(self, session, instance: ProcessInstance, actor, loaded=None, *, new=False, halted_ok=False):
         self.session, self.instance, self.actor = session, instance, actor
         self.loaded = loaded or loaded_definition(instance.definition)
         self.new = new
+        self.halted_ok = halted_ok  # only the administrators' case operations (admin_ops) change a halted case
         self.parties: list[tuple[str, str, str]] = []
         self._workflow = None
         self._completed = []       # Spiff tasks completed during this change, in order
@@ -92,6 +106,8 @@ class InstanceChange:
 
     def __enter__(self):
         if not self.new:
+            if not self.halted_ok:
+                refuse_if_halted(self.instance)
             self._lock()
         return self
 

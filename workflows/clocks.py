@@ -167,7 +167,7 @@ class ClockBook:
     def _limit(self, decl: ClockDecl) -> str:
         if not decl.setting:
             return decl.limit
-        value = get_setting(self.session, decl.setting, decl.limit)
+        value = get_setting(self.session, decl.setting, decl.limit, on=self.today)
         try:
             return str(parse_time_limit(value))
         except ValueError as exc:

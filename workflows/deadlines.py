@@ -66,9 +66,20 @@ class LazyCalendar:
         return self._calendar
 
 
-def get_setting(session, key, default):
-    """A setting's stored value, or `default`."""
-    value = session.scalar(select(Setting.value).where(Setting.key == key))
+def center_today() -> date:
+    """The center's calendar day now."""
+    return local_date(datetime.now(timezone.utc).replace(tzinfo=None))
+
+
+def get_setting(session, key, default, on: date | None = None):
+    """The value of setting `key` in force on day `on` (default: the center's today), or `default`.
+
+    Settings are effective-dated (see workflows.settings): the value in force is the one with the
+    latest `effective_from` not after `on`.
+    """
+    on = on or center_today()
+    value = session.scalar(select(Setting.value).where(Setting.key == key, Setting.effective_from <= on)
+                           .order_by(Setting.effective_from.desc()).limit(1))
     return default if value is None else value
 
 

@@ -102,6 +102,8 @@ class InstanceStatus(enum.Enum):
     waiting = 'waiting'        # an open task pauses a clock (e.g. waiting for the applicant's materials)
     completed = 'completed'
     error = 'error'
+    suspended = 'suspended'    # halted by an administrator: no task may be claimed or completed, no timer fires
+    terminated = 'terminated'  # ended by an administrator before reaching an end event
 
 
 class ProcessInstance(Base):
@@ -282,11 +284,22 @@ class FraudBan(Base):
     until: Mapped[date] = mapped_column(Date)
 
 
+# The day from which a setting stored without a date is in force (before any case of this system).
+SETTINGS_EPOCH = date(2000, 1, 1)
+
+
 class Setting(Base):
-    """An administrator-editable setting (e.g. whether a process's decision days are working days)."""
+    """One value of an administrator-editable setting, in force from `effective_from` until the next one.
+
+    History is kept: a change adds a row, it never overwrites one (see workflows.settings).
+    """
     __tablename__ = 'setting'
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date, primary_key=True, default=SETTINGS_EPOCH)
     value: Mapped[str] = mapped_column(String(200))
+    set_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id', name='fk_setting_set_by'))
+    set_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(String(200))
 
 
 # --- loan records ---
@@ -366,3 +379,25 @@ class CaseComment(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey('app_user.id'))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- administration ---
+
+class RoleGrant(Base):
+    """A business role for an administrator (管办分离): requested by one administrator, confirmed by another.
+
+    Kept after the decision, so the approver of record stays visible even when either person is
+    later disabled.
+    """
+    __tablename__ = 'role_grant'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey('app_user.id'), index=True)
+    role_code: Mapped[str] = mapped_column(ForeignKey('role.code'))
+    state: Mapped[str] = mapped_column(String(16), default='pending', index=True)  # pending|confirmed|rejected
+    requested_by: Mapped[int] = mapped_column(ForeignKey('app_user.id'))
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy='joined')
+    requester: Mapped[User] = relationship(foreign_keys=[requested_by], lazy='joined')
+    decider: Mapped[User | None] = relationship(foreign_keys=[decided_by], lazy='joined')
