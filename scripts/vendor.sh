@@ -36,6 +36,8 @@ rm -rf "$dest/bpmn-js" "$dest/bootstrap" "$dest/bootstrap-icons" "$dest/chart.js
 # bpmn-js navigated viewer (global BpmnJS) + its CSS.
 # bpmn-font/css/bpmn.css references ../font/bpmn.*, so keep that layout.
 copy bpmn-js/dist/bpmn-navigated-viewer.production.min.js bpmn-js/bpmn-navigated-viewer.production.min.js
+# The modeler (global BpmnJS too; a page loads one or the other) for process administration.
+copy bpmn-js/dist/bpmn-modeler.production.min.js         bpmn-js/bpmn-modeler.production.min.js
 copy bpmn-js/dist/assets/diagram-js.css                  bpmn-js/diagram-js.css
 copy bpmn-js/dist/assets/bpmn-js.css                     bpmn-js/bpmn-js.css
 copy bpmn-js/dist/assets/bpmn-font/css/bpmn.css          bpmn-js/bpmn-font/css/bpmn.css

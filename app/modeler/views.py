@@ -192,6 +192,7 @@ def save(key, version):
     if problems:
         return {'problems': [p.as_dict() if hasattr(p, 'as_dict') else {'message': str(p)} for p in problems]}, 422
     get_session().commit()
+    flash(gettext('Saved as draft version %(version)s.', version=definition.version), 'success')
     return {'version': definition.version, 'url': url_for('.process', key=definition.key)}
 
 
