@@ -132,3 +132,31 @@ def test_migration_over_http_moves_a_safe_case_and_refuses_an_unsafe_one(login, 
     assert admin.post(f'/admin/processes/cases/{case_id}/migrate',
                       data={'version': 'x', 'reason': 'r'}).status_code == 400
     assert admin.post('/admin/processes/cases/999999/migrate', data={'version': '3', 'reason': 'r'}).status_code == 404
+
+
+def test_the_modeler_saves_a_draft_or_answers_every_problem_located(login, snapshot, session_factory):
+    admin = login('admin')
+    assert 'id="modeler-config"' in admin.get('/admin/processes/withdrawal/1/edit').text
+    before = snapshot()
+    broken = WITHDRAWAL.replace('name="reviewer"', 'name="nobody"').replace('value="1wd"', 'value="soon"', 1)
+    r = admin.post('/admin/processes/withdrawal/1/save', json={'xml': broken})
+    assert r.status_code == 422
+    located = {(p['element'], p['file']) for p in r.json['problems']}
+    assert {('review', 'withdrawal.bpmn'), ('accept', 'withdrawal.bpmn')} <= located
+    assert all(isinstance(p['line'], int) for p in r.json['problems'] if p['element'])
+    assert admin.post('/admin/processes/withdrawal/1/save', json={}).status_code == 400
+    assert admin.post('/admin/processes/withdrawal/9/save', json={'xml': WITHDRAWAL}).status_code == 404
+    assert snapshot() == before
+
+    edited = WITHDRAWAL.replace('value="2wd"', 'value="6wd"').replace(
+        '<bpmn:userTask id="review"', '<bpmn:userTask xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
+                                      'camunda:dueDate="P6D" id="review"')
+    r = admin.post('/admin/processes/withdrawal/1/save', json={'xml': edited})
+    assert r.status_code == 200 and r.json['version'] == 2
+    assert 'camunda:dueDate="P6D"' in admin.get('/admin/processes/withdrawal/2/files/withdrawal.bpmn').text
+    with session_factory() as session:
+        v2 = session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == 'withdrawal',
+                                                             ProcessDefinition.version == 2)).one()
+        assert v2.publication is None and len(v2.files) == len(
+            session.scalars(select(ProcessDefinition).where(ProcessDefinition.version == 1,
+                                                            ProcessDefinition.key == 'withdrawal')).one().files)

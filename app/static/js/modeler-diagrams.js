@@ -27,10 +27,11 @@
     Object.keys(problems).forEach(function (id) {
       if (!registry.get(id)) { return; }
       canvas.addMarker(id, 'gjj-problem');
-      var note = document.createElement('div');
-      note.className = 'gjj-problem-note';
-      note.textContent = problems[id].join('\n');
-      overlays.add(id, 'gjj-problem', { position: { bottom: -4, left: 0 }, html: note });
+      var badge = document.createElement('div');
+      badge.className = 'gjj-problem-badge';
+      badge.textContent = '!' + (problems[id].length > 1 ? ' ' + problems[id].length : '');
+      badge.title = problems[id].join('\n');
+      overlays.add(id, 'gjj-problem', { position: { top: -10, right: 10 }, html: badge });
     });
   }
 

@@ -272,8 +272,8 @@
       if (p.element && registry.get(p.element)) {
         canvas.addMarker(p.element, 'gjj-problem');
         marked.push(p.element);
-        overlays.add(p.element, 'gjj-problem', { position: { bottom: -4, left: 0 },
-          html: el('div', { 'class': 'gjj-problem-note' }, p.message) });
+        overlays.add(p.element, 'gjj-problem', { position: { top: -10, right: 10 },
+          html: el('div', { 'class': 'gjj-problem-badge', title: p.message }, '!') });
       }
     });
   }
