@@ -9,7 +9,7 @@ import difflib
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from . import audit
 from .definitions import deploy, latest_definition, loaded_definition, mark_published
@@ -54,7 +54,7 @@ def publish(session, definition: ProcessDefinition, actor) -> ProcessDefinition:
     mark_published(session, definition, actor.user_id, actor.at)
     try:
         session.flush()
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
         raise Conflict(N_('Someone else published a version of this process first; reload and try again.')) from exc
     audit.record(session, actor, 'model_published',
                  data={'process': definition.key, 'version': definition.version,

@@ -1,4 +1,6 @@
 """Versions: drafts are not used, publishing switches new cases, running cases keep theirs, rollback."""
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -7,7 +9,8 @@ from sqlalchemy import select
 from workflows import bundles, versions
 from workflows.actors import Actor
 from workflows.errors import Conflict
-from workflows.models import AuditEvent, InstanceStatus
+from workflows.definitions import latest_definition
+from workflows.models import AuditEvent, InstanceStatus, User
 
 from .helpers import complete, open_task, register
 
@@ -76,3 +79,37 @@ def test_compare_names_the_changed_elements_and_fields(session, user_named):
     assert [(c.element, c.kind) for c in changes] == [('review', 'changed')]
     assert changes[0].fields == (('name', '审核', '审核（新）'), ('time_limit', '2wd', '5wd'))
     assert any(line.startswith('+') and '5wd' in line for line in versions.text_diff(v1, v2))
+
+
+def test_two_administrators_publishing_at_once_make_one_publication_and_one_conflict(session_factory):
+    with session_factory() as session:
+        admin = session.scalars(select(User).where(User.username == 'admin')).one()
+        drafts = [versions.save_draft(session, withdrawal_files(review_limit=limit), Actor(admin)).version
+                  for limit in ('5wd', '6wd')]
+        session.commit()
+    first_stored, results = threading.Event(), {}
+
+    def publish(version, wait):
+        with session_factory() as session:
+            admin = session.scalars(select(User).where(User.username == 'admin')).one()
+            try:
+                if wait:
+                    first_stored.wait(30)
+                versions.publish(session, versions.get_version(session, 'withdrawal', version), Actor(admin))
+                if not wait:
+                    first_stored.set()
+                    time.sleep(0.5)
+                session.commit()
+                results[version] = 'published'
+            except Conflict as exc:
+                session.rollback()
+                results[version] = str(exc)
+    threads = [threading.Thread(target=publish, args=(drafts[0], False)),
+               threading.Thread(target=publish, args=(drafts[1], True))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results[drafts[0]] == 'published' and 'published a version of this process first' in results[drafts[1]]
+    with session_factory() as session:
+        assert latest_definition(session, 'withdrawal').version == drafts[0]
