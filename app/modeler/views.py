@@ -6,9 +6,13 @@ published, and publishing an older one again rolls back.
 """
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from sqlalchemy import func, select
 
 from workflows import migration, versions
@@ -181,14 +185,19 @@ def upload():
 
 @bp.post('/<key>/<int:version>/save')
 def save(key, version):
-    """Save the modeler's BPMN (JSON {"xml": …}) over version `version` as a new draft; JSON problems if any."""
+    """Save an edited file over version `version` as a new draft; JSON problems (422) if any.
+
+    The body is JSON {"xml": …} for the main BPMN (the modeler), or {"name": …, "content": …} for
+    another file of the bundle (a decision table, a form).
+    """
     base = _version(key, version)
-    xml = (request.get_json(silent=True) or {}).get('xml')
-    if not isinstance(xml, str) or not xml.strip():
-        abort(400, description='xml')
-    main = loaded_definition(base).main_file
-    files = {**{f.name: f.content for f in base.files}, main: xml}
-    definition, problems = _save(files)
+    body = request.get_json(silent=True) or {}
+    name = body.get('name') or loaded_definition(base).main_file
+    content = body.get('content', body.get('xml'))
+    stored = {f.name: f.content for f in base.files}
+    if not isinstance(content, str) or not content.strip() or name not in stored:
+        abort(400, description='content')
+    definition, problems = _save({**stored, name: content})
     if problems:
         return {'problems': [p.as_dict() if hasattr(p, 'as_dict') else {'message': str(p)} for p in problems]}, 422
     get_session().commit()
@@ -214,6 +223,33 @@ def edit(key, version):
     ops = {name: {'params': list(op.params), 'optional': list(op.optional)} for name, op in operations().items()}
     return render_template('modeler/edit.html', definition=definition, forms=sorted(loaded.forms), roles=roles,
                            operations=ops)
+
+
+@bp.get('/<key>/<int:version>/files/<name>/edit')
+def edit_file(key, version, name):
+    """The decision-table editor (dmn-js) or the form editor with a live preview, on one file."""
+    stored = next((f for f in _version(key, version).files if f.name == name), None)
+    if stored is None or stored.kind == 'bpmn':
+        abort(404)
+    template = 'modeler/edit_rules.html' if stored.kind == 'dmn' else 'modeler/edit_form.html'
+    return render_template(template, definition=stored.definition, file=stored)
+
+
+@bp.post('/forms/preview')
+def preview_form():
+    """The form a JSON Schema gives, rendered as task pages render it (HTML), or 422 with the reason."""
+    text = (request.get_json(silent=True) or {}).get('schema')
+    if not isinstance(text, str):
+        abort(400, description='schema')
+    try:
+        schema = json.loads(text)
+        Draft202012Validator.check_schema(schema)
+        if not isinstance(schema, dict) or not isinstance(schema.get('properties', {}), dict):
+            raise ValueError('the schema must be an object with "properties"')
+        html = render_template('modeler/_form_preview.html', schema=schema)
+    except (ValueError, SchemaError, TypeError, AttributeError) as exc:
+        return {'message': getattr(exc, 'message', None) or str(exc)}, 422
+    return {'html': html}
 
 
 # -- compare, migrate -------------------------------------------------------------------------------

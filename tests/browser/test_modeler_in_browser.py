@@ -80,3 +80,19 @@ def test_change_a_time_limit_in_the_modeler_publish_and_a_new_case_uses_it(brows
                                                          HumanTask.spec_id == 'review')).one()
         assert case.definition.version == 2 and review.time_limit == '7wd'
     engine.dispose()
+
+
+def test_the_form_editor_previews_live_and_the_rules_editor_opens_the_table(browser, server):
+    admin = admin_page(browser, server)
+    admin.goto(f'{server}/admin/processes/withdrawal/1/files/withdrawal_review.json/edit')
+    admin.wait_for_selector('#form-preview [data-field="decision"]')
+    schema = admin.input_value('#form-schema')
+    admin.fill('#form-schema', schema.replace('"审核结论"', '"审核意见"'))
+    admin.wait_for_selector('#form-preview:has-text("审核意见")')
+    admin.fill('#form-schema', '{"type": "objekt"}')
+    admin.wait_for_selector('#form-preview-error:not([hidden])')
+
+    admin.goto(f'{server}/admin/processes/withdrawal/1/files/withdrawal_rules.dmn/edit')
+    admin.wait_for_selector('#dmn-editor[data-state="ready"]')
+    assert '命中策略' in admin.locator('#dmn-editor').inner_text()
+    assert '处于骗提骗贷禁入期' in admin.locator('#dmn-editor').inner_text()

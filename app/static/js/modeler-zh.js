@@ -41,7 +41,24 @@
     'Signal start event': '信号开始事件', 'Signal end event': '信号结束事件',
     'Conditional start event': '条件开始事件', 'Sequence flow': '顺序流', 'Default flow': '默认流',
     'Conditional flow': '条件流', 'Data object reference': '数据对象引用', 'Data store reference': '数据存储引用',
-    'Expanded pool/participant': '展开的池/参与者', 'Empty pool/participant': '空池/参与者'
+    'Expanded pool/participant': '展开的池/参与者', 'Empty pool/participant': '空池/参与者',
+    // dmn-js (decision tables)
+    'When': '当', 'And': '且', 'Then': '则', 'Hit policy': '命中策略', 'Hit policy:': '命中策略：',
+    'View DRD': '查看决策需求图', 'Annotation': '注释', 'Annotations': '注释', 'Add rule': '添加规则',
+    'Add rule above': '在上方添加规则', 'Add rule below': '在下方添加规则', 'Remove rule': '删除规则',
+    'Copy rule': '复制规则', 'Cut rule': '剪切规则', 'Paste rule above': '在上方粘贴规则',
+    'Paste rule below': '在下方粘贴规则', 'Add input': '添加输入', 'Add output': '添加输出',
+    'Add input column left': '在左侧添加输入列', 'Add input column right': '在右侧添加输入列',
+    'Add output column left': '在左侧添加输出列', 'Add output column right': '在右侧添加输出列',
+    'Remove input column': '删除输入列', 'Remove output column': '删除输出列', 'Input': '输入',
+    'Output': '输出', 'Input label': '输入标签', 'Input expression': '输入表达式', 'Output label': '输出标签',
+    'Output name': '输出名称', 'Input type': '输入类型', 'Output type': '输出类型', 'Type': '类型',
+    'Expression': '表达式', 'Expression language': '表达式语言', 'Input values': '输入取值',
+    'Output values': '输出取值', 'Predefined values': '预定义取值', 'Add values': '添加取值',
+    'Value': '值', 'Values': '取值', 'Yes': '是', 'No': '否', 'Edit': '编辑',
+    'Add cell description': '添加单元格说明', 'Remove cell description': '删除单元格说明',
+    'Edit string': '编辑字符串', 'Edit number': '编辑数值', 'Edit boolean': '编辑布尔值',
+    'Strings must be in double quotes': '字符串须加双引号', 'Decision name': '决策名称'
   };
 
   function translate(template, replacements) {
