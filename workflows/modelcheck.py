@@ -47,8 +47,8 @@ def _local(tag):
 
 
 def _owner(node):
-    """The nearest element with an id at or above `node` (the element a problem is shown on)."""
-    while node is not None and not node.get('id'):
+    """The nearest element with an id at or above `node` that the diagram shows (not an event definition)."""
+    while node is not None and (not node.get('id') or _local(node.tag).endswith('EventDefinition')):
         node = node.getparent()
     return node.get('id') if node is not None else ''
 

@@ -110,3 +110,17 @@ def test_a_non_model_file_and_non_utf8_are_refused(login, snapshot):
     assert r.status_code == 422 and 'not UTF-8' in r.text
     assert admin.post('/admin/processes/upload', data={}, content_type='multipart/form-data').status_code == 400
     assert snapshot() == before
+
+
+def test_a_timer_beyond_the_budget_is_refused_on_its_event(login, snapshot):
+    data = ROOT / 'tests' / 'data'
+    files = {'reminder.bpmn': (data / 'processes' / 'reminder.bpmn').read_text(encoding='utf-8').replace(
+                 '<bpmn:timeDuration>wait</bpmn:timeDuration>', '<bpmn:timeDuration>"P99999D"</bpmn:timeDuration>'),
+             'reminder_start.json': (data / 'forms' / 'reminder_start.json').read_text(encoding='utf-8'),
+             'note.json': (data / 'forms' / 'note.json').read_text(encoding='utf-8')}
+    admin = login('admin')
+    before = snapshot()
+    r = upload(admin, files, key=None)
+    assert r.status_code == 422
+    assert any(el == 'wait' and 'timer duration' in text for el, _line, text in listed(r.text)), listed(r.text)
+    assert snapshot() == before
