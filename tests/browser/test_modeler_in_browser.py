@@ -1,5 +1,6 @@
 """The modeler in headless Chromium: change a task's time limit, publish, and a new case uses it."""
 import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -96,3 +97,33 @@ def test_the_form_editor_previews_live_and_the_rules_editor_opens_the_table(brow
     admin.wait_for_selector('#dmn-editor[data-state="ready"]')
     assert '命中策略' in admin.locator('#dmn-editor').inner_text()
     assert '处于骗提骗贷禁入期' in admin.locator('#dmn-editor').inner_text()
+
+
+def test_round_trip_upload_a_model_from_elsewhere_edit_publish_and_see_the_task_in_the_pool(browser, server):
+    outside = Path(__file__).resolve().parents[1] / 'data' / 'modeler'
+    admin = admin_page(browser, server)
+    admin.goto(f'{server}/admin/processes/')
+    admin.set_input_files('#upload-form input[type=file]', sorted(str(p) for p in outside.iterdir()))
+    admin.click('#upload-form button')
+    admin.wait_for_selector('[data-version="1"] [data-state="draft"]')
+    admin.click('[data-edit="1"]')
+    admin.wait_for_selector('#modeler-canvas[data-state="ready"]')
+    admin.click('.djs-element[data-element-id="check"]')
+    admin.fill('[data-prop="name"]', '核对变更材料')
+    admin.press('[data-prop="name"]', 'Tab')
+    admin.fill('[data-prop="riskHint"]', '核对单位证明原件')
+    admin.press('[data-prop="riskHint"]', 'Tab')
+    admin.click('#modeler-save')
+    admin.wait_for_selector('[data-version="2"] [data-state="draft"]')
+    admin.click('[data-publish="2"]')
+    admin.wait_for_selector('[data-version="2"] [data-state="current"]')
+    saved = admin.request.get(f'{server}/admin/processes/address_change/2/files/outside.bpmn').text()
+    assert 'camunda:candidateGroups="clerks"' in saved and 'camunda:historyTimeToLive="180"' in saved
+
+    clerk = login(browser, server, 'clerk')
+    clerk.goto(f'{server}/cases/new/address_change')
+    clerk.fill('#f-account_no', '100000000003')
+    clerk.click('#register')
+    clerk.wait_for_selector('#case-status')
+    clerk.goto(f'{server}/tasks/queue')
+    assert '核对变更材料' in clerk.locator('#task-list').inner_text()
