@@ -7,6 +7,7 @@ published, and publishing an older one again rolls back.
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
@@ -23,11 +24,12 @@ from workflows.operations import operations
 
 from .. import nav
 from ..db import get_session
-from ..security import current_actor
+from ..security import current_actor, login_manager
 
 bp = Blueprint('modeler', __name__, url_prefix='/admin/processes', template_folder='templates')
 
 MAX_UPLOAD_FILES = 50
+SAFE_FILE_NAME = re.compile(r'[A-Za-z0-9_.-]{1,120}', re.ASCII)
 
 
 def may_model(user) -> bool:
@@ -38,7 +40,6 @@ def may_model(user) -> bool:
 @bp.before_request
 def _only_administrators():
     if not current_user.is_authenticated:
-        from ..security import login_manager
         return login_manager.unauthorized()
     if not may_model(current_user.model):
         abort(403)
@@ -139,6 +140,9 @@ def _uploaded_files() -> dict[str, str]:
     files = {}
     for upload in uploads:
         name = upload.filename.replace('\\', '/').rsplit('/', 1)[-1]
+        if not SAFE_FILE_NAME.fullmatch(name):
+            raise InvalidModel(N_('The process model has problems.'),
+                               [f'{name[:80]!r}: file names may use letters, digits, "_", "-" and "." only'])
         try:
             files[name] = upload.read().decode('utf-8-sig')
         except UnicodeDecodeError as exc:

@@ -124,3 +124,13 @@ def test_a_timer_beyond_the_budget_is_refused_on_its_event(login, snapshot):
     assert r.status_code == 422
     assert any(el == 'wait' and 'timer duration' in text for el, _line, text in listed(r.text)), listed(r.text)
     assert snapshot() == before
+
+
+def test_file_names_that_could_break_headers_or_paths_are_refused(login, snapshot):
+    admin = login('admin')
+    before = snapshot()
+    for name in ('a;b.bpmn', 'naïve.bpmn', 'x' * 200 + '.bpmn', 'a b.json'):
+        r = admin.post('/admin/processes/upload', data={'files': [(bytes_of(BPMN), name)]},
+                       content_type='multipart/form-data')
+        assert r.status_code == 422 and 'file names may use' in html.unescape(r.text), name
+    assert snapshot() == before
