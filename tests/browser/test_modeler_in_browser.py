@@ -49,6 +49,11 @@ def test_change_a_time_limit_in_the_modeler_publish_and_a_new_case_uses_it(brows
     admin.click('.djs-element[data-element-id="review"]')
     admin.wait_for_selector('#panel-element:has-text("review")')
     assert admin.input_value('[data-prop="timeLimit"]') == '2wd'
+    admin.fill('[data-prop="timeLimit"]', 'soon')                          # refused, marked on the diagram
+    admin.press('[data-prop="timeLimit"]', 'Tab')
+    admin.click('#modeler-save')
+    admin.wait_for_selector('#modeler-problems [data-element="review"]')
+    assert admin.locator('.djs-element.gjj-problem[data-element-id="review"]').count() == 1
     admin.fill('[data-prop="timeLimit"]', '7wd')
     admin.press('[data-prop="timeLimit"]', 'Tab')
     admin.click('#modeler-save')
