@@ -160,3 +160,20 @@ def test_the_modeler_saves_a_draft_or_answers_every_problem_located(login, snaps
         assert v2.publication is None and len(v2.files) == len(
             session.scalars(select(ProcessDefinition).where(ProcessDefinition.version == 1,
                                                             ProcessDefinition.key == 'withdrawal')).one().files)
+
+
+def test_flask_deploy_prints_every_problem_with_its_file_and_line(app, tmp_path, monkeypatch, snapshot):
+    import functools
+    import shutil
+
+    from workflows import seed
+    for folder in ('bpmn_models', 'rules', 'forms'):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    model = tmp_path / 'bpmn_models' / 'withdrawal.bpmn'
+    model.write_text(WITHDRAWAL.replace('name="reviewer"', 'name="nobody"'), encoding='utf-8')
+    monkeypatch.setattr(seed, 'deploy_models', functools.partial(seed.deploy_models, root=tmp_path))
+    before = snapshot()
+    result = app.test_cli_runner().invoke(args=['deploy'])
+    assert result.exit_code == 1
+    assert re.search(r"withdrawal\.bpmn:\d+: user task 'review': lane 'nobody' is not a business role", result.output)
+    assert snapshot() == before
