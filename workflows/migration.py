@@ -8,14 +8,14 @@ move is refused with every reason found.
 """
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
 from . import audit, state
 from .change import InstanceChange
 from .definitions import loaded_definition
 from .errors import N_, InvalidModel
-from .models import HumanTask, InstanceState, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
+from .models import CaseClock, HumanTask, InstanceState, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
 
 _OPEN = (InstanceStatus.running, InstanceStatus.waiting)
 
@@ -59,6 +59,9 @@ def migration_problems(session, instance: ProcessInstance, target: ProcessDefini
     workflow = state.restore(blob, loaded_definition(current))
     loaded = loaded_definition(target)
     reasons = sorted({r for task in _all_tasks(workflow) for r in _step_reasons(task, loaded)})
+    clocks = session.scalars(select(CaseClock.name).where(CaseClock.instance_id == instance.id)).all()
+    reasons += [f'the case has a clock {name!r} that the new version does not declare'
+                for name in sorted(clocks) if name not in loaded.clocks]
     if not reasons:
         try:
             state.restore(state.dump(workflow), loaded)

@@ -66,3 +66,14 @@ def test_only_newer_versions_of_the_same_process_and_running_cases(session, user
     assert 'belongs to process' in migration.migration_problems(session, case, loan)[0]
     with pytest.raises(InvalidModel):
         migration.migrate(session, case, v1, admin, '   ')
+
+
+def test_a_case_whose_clock_the_new_version_drops_is_refused(session, user_named):
+    admin = Actor(user_named('admin'))
+    case = register(session, user_named('clerk'))
+    files = withdrawal_files()
+    files['withdrawal.bpmn'] = re.sub(r'\s*<spiffworkflow:property name="(clock\.decision\.[a-zA-Z]+|startsClock|'
+                                      r'stopsClock|pausesClock)" value="[^"]*" />', '', files['withdrawal.bpmn'])
+    target = versions.save_draft(session, files, admin)
+    assert migration.migration_problems(session, case, target) == [
+        "the case has a clock 'decision' that the new version does not declare"]
