@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from . import audit
-from .definitions import deploy, latest_definition, loaded_definition, mark_published
+from .definitions import deploy, latest_definition, load_bundle, loaded_definition, mark_published, role_table
 from .errors import N_, Conflict, NotFound
 from .models import ProcessDefinition
 
@@ -46,11 +46,14 @@ def versions_of(session, key: str) -> list[ProcessDefinition]:
 def publish(session, definition: ProcessDefinition, actor) -> ProcessDefinition:
     """Make `definition` the version new cases start on, audited; publishing an older one rolls back.
 
+    :raises InvalidModel: the version no longer passes the checks (a role it names is gone, say).
     :raises Conflict: it is already the current version, or another publish of the key won the race.
     """
     current = latest_definition(session, definition.key, required=False)
     if current is not None and current.id == definition.id:
         raise Conflict(N_('Version %(version)s is already the published version.'), version=definition.version)
+    # Checked again: roles may have changed since the version was saved (or since an old one ran).
+    load_bundle({f.name: f.content for f in definition.files}, role_table(session))
     mark_published(session, definition, actor.user_id, actor.at)
     try:
         session.flush()

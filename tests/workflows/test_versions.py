@@ -4,13 +4,13 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from workflows import bundles, versions
 from workflows.actors import Actor
-from workflows.errors import Conflict
+from workflows.errors import Conflict, InvalidModel
 from workflows.definitions import latest_definition
-from workflows.models import AuditEvent, InstanceStatus, User
+from workflows.models import AuditEvent, InstanceStatus, Role, User
 
 from .helpers import complete, open_task, register
 
@@ -113,3 +113,13 @@ def test_two_administrators_publishing_at_once_make_one_publication_and_one_conf
     assert results[drafts[0]] == 'published' and 'published a version of this process first' in results[drafts[1]]
     with session_factory() as session:
         assert latest_definition(session, 'withdrawal').version == drafts[0]
+
+
+def test_a_version_that_no_longer_passes_the_checks_is_not_published(session, user_named):
+    admin = Actor(user_named('admin'))
+    draft = versions.save_draft(session, withdrawal_files(review_limit='5wd'), admin)
+    session.execute(update(Role).where(Role.code == 'reviewer').values(is_business=False))
+    with pytest.raises(InvalidModel) as info:
+        versions.publish(session, draft, admin)
+    assert any("lane 'reviewer' is not a business role" in p for p in info.value.problems)
+    assert draft.publication is None
