@@ -35,6 +35,12 @@ def init_db(demo):
         click.echo(f'demo users ready (password: {seed.DEMO_PASSWORD})')
 
 
+def _located(problem) -> str:
+    """A problem prefixed with its file and line (as compilers print them), when it has them."""
+    where = ':'.join(str(part) for part in (getattr(problem, 'file', ''), getattr(problem, 'line', None)) if part)
+    return f'{where}: {problem}' if where else str(problem)
+
+
 @click.command('deploy')
 @with_appcontext
 def deploy():
@@ -43,7 +49,7 @@ def deploy():
         try:
             definitions = seed.deploy_models(session)
         except InvalidModel as exc:
-            raise click.ClickException('\n'.join([str(exc), *exc.problems])) from exc
+            raise click.ClickException('\n'.join([str(exc), *map(_located, exc.problems)])) from exc
         except Conflict as exc:
             raise click.ClickException(str(exc)) from exc
         session.commit()

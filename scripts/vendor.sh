@@ -31,16 +31,30 @@ copy() {
 }
 
 # Start from a clean slate so removed/renamed files do not linger.
-rm -rf "$dest/bpmn-js" "$dest/bootstrap" "$dest/bootstrap-icons" "$dest/chart.js"
+rm -rf "$dest/bpmn-js" "$dest/dmn-js" "$dest/bootstrap" "$dest/bootstrap-icons" "$dest/chart.js"
 
 # bpmn-js navigated viewer (global BpmnJS) + its CSS.
 # bpmn-font/css/bpmn.css references ../font/bpmn.*, so keep that layout.
 copy bpmn-js/dist/bpmn-navigated-viewer.production.min.js bpmn-js/bpmn-navigated-viewer.production.min.js
+# The modeler (global BpmnJS too; a page loads one or the other) for process administration.
+copy bpmn-js/dist/bpmn-modeler.production.min.js         bpmn-js/bpmn-modeler.production.min.js
 copy bpmn-js/dist/assets/diagram-js.css                  bpmn-js/diagram-js.css
 copy bpmn-js/dist/assets/bpmn-js.css                     bpmn-js/bpmn-js.css
 copy bpmn-js/dist/assets/bpmn-font/css/bpmn.css          bpmn-js/bpmn-font/css/bpmn.css
 for ext in eot svg ttf woff woff2; do
   copy "bpmn-js/dist/assets/bpmn-font/font/bpmn.$ext"    "bpmn-js/bpmn-font/font/bpmn.$ext"
+done
+
+# dmn-js modeler (global DmnJS) for the decision-table editor of process administration.
+# dmn-font/css/dmn.css references ../font/dmn.*, so keep that layout.
+copy dmn-js/dist/dmn-modeler.production.min.js          dmn-js/dmn-modeler.production.min.js
+for css in diagram-js dmn-js-shared dmn-js-drd dmn-js-decision-table dmn-js-decision-table-controls \
+           dmn-js-literal-expression; do
+  copy "dmn-js/dist/assets/$css.css"                     "dmn-js/$css.css"
+done
+copy dmn-js/dist/assets/dmn-font/css/dmn.css            dmn-js/dmn-font/css/dmn.css
+for ext in eot svg ttf woff woff2; do
+  copy "dmn-js/dist/assets/dmn-font/font/dmn.$ext"      "dmn-js/dmn-font/font/dmn.$ext"
 done
 
 # Bootstrap (CSS + bundle with Popper).

@@ -15,6 +15,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser, Spiff
 from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 
 from .errors import N_, InvalidModel
+from .validation import Problem
 
 MAX_FILE_BYTES = 2_000_000
 
@@ -26,14 +27,18 @@ def parse_xml(content: str | bytes, filename: str):
     """Parse model XML safely: no DTD, no entities, no network; raise InvalidModel on bad input."""
     data = content.encode('utf-8') if isinstance(content, str) else content
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidModel(N_('Model file is too large.'), [f'{filename}: larger than {MAX_FILE_BYTES} bytes'])
+        raise InvalidModel(N_('Model file is too large.'),
+                           [Problem(f'{filename}: larger than {MAX_FILE_BYTES} bytes', file=filename)])
     try:
         root = etree.fromstring(data, _XML_PARSER)
     except etree.XMLSyntaxError as exc:
         raise InvalidModel(N_('Model file is not well-formed XML.'),
-                           [f'{filename}: not well-formed XML: {exc}']) from exc
+                           [Problem(f'{filename}: not well-formed XML: {exc}', file=filename,
+                                    line=exc.lineno)]) from exc
     if root.getroottree().docinfo.doctype:
-        raise InvalidModel(N_('Model files may not contain a DOCTYPE.'), [f'{filename}: DOCTYPE found'])
+        raise InvalidModel(N_('Model files may not contain a DOCTYPE.'),
+                           [Problem(f'{filename}: DOCTYPE found (entity declarations and external '
+                                    'entities are refused)', file=filename, line=1)])
     return root
 
 

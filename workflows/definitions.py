@@ -26,10 +26,11 @@ from . import clocks as clock_rules
 from .bundles import bundle_hash, new_parser, parse_xml
 from .calendar import parse_time_limit
 from .errors import N_, Conflict, InvalidModel, NotFound
-from .models import DefinitionFile, ProcessDefinition, Role
-from .modelcheck import check_expression, expressions_in
+from .models import DefinitionFile, ProcessDefinition, Role, utcnow
+from .modelcheck import check_expression, located_expressions
 from .operations import documents, operations
 from .scripting import UnsafeCode
+from .validation import Problem, incomplete_tables, located, unsupported_elements, with_lines
 
 START = 'start'   # in separateFrom: whoever registered the case
 
@@ -111,7 +112,7 @@ def _parse_forms(files, problems) -> dict[str, dict]:
             schema = json.loads(content)
             Draft202012Validator.check_schema(schema)
         except (ValueError, SchemaError) as exc:
-            problems.append(f'{fname}: invalid JSON Schema: {getattr(exc, "message", exc)}')
+            problems.append(Problem(f'{fname}: invalid JSON Schema: {getattr(exc, "message", exc)}', file=fname))
             continue
         forms[fname] = schema
     return forms
@@ -119,13 +120,19 @@ def _parse_forms(files, problems) -> dict[str, dict]:
 
 def _check_code(roots, problems):
     for fname, root in roots.items():
-        for kind, text in expressions_in(root):
+        for element, line, kind, text in located_expressions(root):
+            where = dict(file=fname, element=element, line=line)
             try:
                 check_expression(kind, text)
             except UnsafeCode as exc:
-                problems.append(f'{fname}: {kind} {text[:80]!r} refused: {"; ".join(exc.errors)}')
+                problems.append(Problem(f'{fname}: {kind} {text[:80]!r} refused: {"; ".join(exc.errors)}', **where))
             except SyntaxError as exc:
-                problems.append(f'{fname}: {kind} {text[:80]!r} is not valid Python: {exc.msg}')
+                problems.append(Problem(f'{fname}: {kind} {text[:80]!r} is not valid Python: {exc.msg}', **where))
+
+
+def _check_structure(roots, problems):
+    for fname, root in roots.items():
+        problems += unsupported_elements(fname, root) if fname.endswith('.bpmn') else incomplete_tables(fname, root)
 
 
 def _spiff_parse(roots):
@@ -227,28 +234,34 @@ def _metadata(key, spec, subprocess_specs, forms, roles, problems):
     elements, outcomes, start = {}, {}, None
     start_roles = set()
     for task_spec in _all_task_specs(spec, subprocess_specs):
+        here = []
         if task_spec.bpmn_id in elements:
-            problems.append(f'element id {task_spec.bpmn_id!r} is used twice in the bundle')
-        meta = elements[task_spec.bpmn_id] = _element(task_spec, declared, problems)
+            here.append(f'element id {task_spec.bpmn_id!r} is used twice in the bundle')
+        meta = elements[task_spec.bpmn_id] = _element(task_spec, declared, here)
         if isinstance(task_spec, EndEvent):
             props = task_spec.extensions.get('properties', {})
             outcomes[task_spec.bpmn_id] = Outcome(props.get('outcome', 'completed'), meta.name, meta.name_en)
         elif isinstance(task_spec, ServiceTask):
-            _check_service_task(task_spec, known_ops, problems)
+            _check_service_task(task_spec, known_ops, here)
         elif isinstance(task_spec, StartEvent) and task_spec in spec.task_specs.values() and not start:
             start = meta
             start_roles.add(task_spec.lane)
+        problems += located(here, element=task_spec.bpmn_id)
     for meta in elements.values():
         if meta.is_user_task:
-            _check_user_task(meta, elements, forms, business, problems)
+            here = []
+            _check_user_task(meta, elements, forms, business, here)
+            problems += located(here, element=meta.spec_id)
     if start is None:
         problems.append('the main process has no start event')
     else:
+        at = dict(element=start.spec_id)
         if not start.form or start.form not in forms:
-            problems.append(f'start event {start.spec_id!r}: needs a "form" property naming a form in the bundle')
+            problems.append(Problem(f'start event {start.spec_id!r}: needs a "form" property naming a form '
+                                    'in the bundle', **at))
         if business is not None and not (start_roles & business):
-            problems.append(f'start event {start.spec_id!r}: lane {start.role!r} is not a business role '
-                            '(the start event\'s lane says who may register the case)')
+            problems.append(Problem(f'start event {start.spec_id!r}: lane {start.role!r} is not a business role '
+                                    '(the start event\'s lane says who may register the case)', **at))
     names = tuple(n.strip() for n in properties.get('documents', '').split(',') if n.strip())
     known_docs = documents()
     for name in names:
@@ -257,38 +270,62 @@ def _metadata(key, spec, subprocess_specs, forms, roles, problems):
     return properties, declared, elements, outcomes, start, frozenset(start_roles), names
 
 
-def load_bundle(files: dict[str, str], roles: dict[str, bool] | None) -> LoadedDefinition:
-    """Parse and check a bundle; raise InvalidModel listing every problem found.
-
-    `roles` (code -> is_business) checks lanes at deploy time; None skips that check when an
-    already deployed version is reloaded, so later role edits cannot strand running cases.
-    """
-    problems: list[str] = []
+def _parse_roots(files, problems):
     roots = {}
     for fname, content in files.items():
-        if fname.endswith(('.bpmn', '.dmn')):
+        if not fname.endswith(('.bpmn', '.dmn', '.json')):
+            problems.append(Problem(f'{fname}: not a model file (a bundle holds .bpmn, .dmn and .json '
+                                    'form files)', file=fname))
+        elif fname.endswith(('.bpmn', '.dmn')):
             try:
                 roots[fname] = parse_xml(content, fname)
             except InvalidModel as exc:
                 problems += exc.problems
+    return roots
+
+
+def _engine_problem(exc) -> Problem:
+    """A located problem from whatever SpiffWorkflow raised while parsing (it has many exception types)."""
+    line = getattr(exc, 'line_number', None)
+    return Problem(f'{type(exc).__name__}: {exc}', file=getattr(exc, 'file_name', '') or '',
+                   element=getattr(exc, 'id', '') or '', line=line if isinstance(line, int) else None)
+
+
+def check_bundle(files: dict[str, str], roles: dict[str, bool] | None) -> tuple[LoadedDefinition | None, list]:
+    """Parse and check a bundle: the definition (None if it has problems) and every problem, located.
+
+    `roles` (code -> is_business) checks lanes at deploy time; None skips that check when an
+    already deployed version is reloaded, so later role edits cannot strand running cases.
+    """
+    problems: list = []
+    roots = _parse_roots(files, problems)
     forms = _parse_forms(files, problems)
     _check_code(roots, problems)
-    if problems:
-        raise InvalidModel(N_('The process model has problems.'), problems)
+    _check_structure(roots, problems)
+    if len(roots) < sum(1 for f in files if f.endswith(('.bpmn', '.dmn'))):
+        return None, with_lines(problems, roots)   # a file that does not parse cannot be read further
     try:
         key, main_file, spec, subprocess_specs = _spiff_parse(roots)
-    except InvalidModel:
-        raise
+    except InvalidModel as exc:
+        return None, with_lines(problems + exc.problems, roots)
     except Exception as exc:  # noqa: BLE001 -- SpiffWorkflow reports bad models with many exception types
-        raise InvalidModel(N_('The process model has problems.'), [f'{type(exc).__name__}: {exc}']) from exc
+        return None, with_lines(problems + [_engine_problem(exc)], roots)
     properties, declared, elements, outcomes, start, start_roles, docs = _metadata(
         key, spec, subprocess_specs, forms, roles, problems)
     if problems:
-        raise InvalidModel(N_('The process model has problems.'), problems)
+        return None, with_lines(problems, roots)
     return LoadedDefinition(key=key, name=spec.description or key, spec=spec, subprocess_specs=subprocess_specs,
                             elements=elements, outcomes=outcomes, properties=properties, clocks=declared,
                             forms=forms, start=start, start_roles=start_roles, main_file=main_file,
-                            documents=docs, files=dict(files))
+                            documents=docs, files=dict(files)), []
+
+
+def load_bundle(files: dict[str, str], roles: dict[str, bool] | None) -> LoadedDefinition:
+    """Parse and check a bundle; raise InvalidModel listing every problem found (see `check_bundle`)."""
+    loaded, problems = check_bundle(files, roles)
+    if problems:
+        raise InvalidModel(N_('The process model has problems.'), problems)
+    return loaded
 
 
 def role_table(session) -> dict[str, bool]:
@@ -296,24 +333,29 @@ def role_table(session) -> dict[str, bool]:
     return dict(session.execute(select(Role.code, Role.is_business)).all())
 
 
-def deploy(session, files: dict[str, str], actor_id=None) -> ProcessDefinition:
+def deploy(session, files: dict[str, str], actor_id=None, *, publish=True) -> ProcessDefinition:
     """Check a bundle and store it as the next version of its process (no-op if unchanged).
+
+    `publish` makes it the version new cases start on (the command line does); otherwise it is a
+    draft until `versions.publish`.
 
     :raises InvalidModel: listing every problem; nothing is stored.
     :raises Conflict: another deploy of the same process stored that version first.
     """
     loaded = load_bundle(files, role_table(session))
     digest = bundle_hash(files)
-    latest = latest_definition(session, loaded.key, required=False)
-    if latest is not None and latest.content_hash == digest:
-        return latest
-    version = (session.scalar(select(func.max(ProcessDefinition.version))
-                              .where(ProcessDefinition.key == loaded.key)) or 0) + 1
-    definition = ProcessDefinition(key=loaded.key, version=version, name=loaded.name, content_hash=digest,
-                                   properties=loaded.properties,
-                                   deployed_by=actor_id)
-    definition.files = [DefinitionFile(name=n, kind=_kind(n), content=c) for n, c in sorted(files.items())]
-    session.add(definition)
+    newest = session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == loaded.key)
+                             .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+    if newest is not None and newest.content_hash == digest:
+        definition = newest
+    else:
+        definition = ProcessDefinition(key=loaded.key, version=(newest.version if newest else 0) + 1,
+                                       name=loaded.name, content_hash=digest, properties=loaded.properties,
+                                       deployed_by=actor_id)
+        definition.files = [DefinitionFile(name=n, kind=_kind(n), content=c) for n, c in sorted(files.items())]
+        session.add(definition)
+    if publish and definition.publication is None:
+        mark_published(session, definition, actor_id)
     try:
         session.flush()
     except (IntegrityError, OperationalError) as exc:
@@ -323,25 +365,36 @@ def deploy(session, files: dict[str, str], actor_id=None) -> ProcessDefinition:
     return definition
 
 
+def mark_published(session, definition: ProcessDefinition, actor_id=None, at=None):
+    """Make `definition` the version new cases of its key start on (also an older one: a rollback)."""
+    with session.no_autoflush:  # a new version is flushed (and a lost race reported) by the caller
+        current = session.scalar(select(func.max(ProcessDefinition.publication))
+                                 .where(ProcessDefinition.key == definition.key)) or 0
+    definition.publication = current + 1
+    definition.published_at = at or utcnow()
+    definition.published_by = actor_id
+
+
 def _kind(name):
     return {'.bpmn': 'bpmn', '.dmn': 'dmn', '.json': 'form'}[Path(name).suffix]
 
 
 def latest_definition(session, key, required=True) -> ProcessDefinition | None:
-    """The newest deployed version of a process key."""
-    definition = session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)
-                                 .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+    """The version of a process key new cases start on: the one published last."""
+    definition = session.scalars(select(ProcessDefinition)
+                                 .where(ProcessDefinition.key == key, ProcessDefinition.publication.is_not(None))
+                                 .order_by(ProcessDefinition.publication.desc()).limit(1)).first()
     if definition is None and required:
         raise NotFound(N_('No process named %(key)s is deployed.'), key=key)
     return definition
 
 
 def latest_definitions(session) -> list[ProcessDefinition]:
-    """The newest version of every deployed process, by key."""
-    newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label('version'))
+    """The published version (see `latest_definition`) of every process, by key."""
+    newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.publication).label('publication'))
               .group_by(ProcessDefinition.key).subquery())
     return list(session.scalars(select(ProcessDefinition).join(
-        newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.version))
+        newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.publication == newest.c.publication))
         .order_by(ProcessDefinition.key)))
 
 

@@ -46,6 +46,13 @@ def _local(tag):
     return tag.rsplit('}', 1)[-1] if isinstance(tag, str) else ''
 
 
+def _owner(node):
+    """The nearest element with an id at or above `node` that the diagram shows (not an event definition)."""
+    while node is not None and (not node.get('id') or _local(node.tag).endswith('EventDefinition')):
+        node = node.getparent()
+    return node.get('id') if node is not None else ''
+
+
 def _dmn_code(root):
     for node in root.iter():
         local = _local(node.tag)
@@ -54,21 +61,32 @@ def _dmn_code(root):
         text_node = next((c for c in node if _local(c.tag) == 'text'), None)
         text = (text_node.text or '').strip() if text_node is not None else ''
         if text and text != '-':
-            yield {'inputExpression': 'dmn input', 'inputEntry': 'dmn rule',
-                   'outputEntry': 'dmn output'}[local], text
+            yield node, {'inputExpression': 'dmn input', 'inputEntry': 'dmn rule',
+                         'outputEntry': 'dmn output'}[local], text
 
 
-def expressions_in(root):
-    """Yield (kind, source) for every expression or script in a parsed BPMN or DMN document."""
+def _code_nodes(root):
     if _local(root.tag) == 'definitions' and root.tag.startswith(f'{{{BPMN}}}'):
         for node in root.iter():
             kind = _BPMN_CODE.get(node.tag)
             if kind and (node.text or '').strip():
-                yield kind, node.text.strip()
+                yield node, kind, node.text.strip()
             elif node.tag == f'{{{SPIFF}}}parameter' and node.get('value'):
-                yield 'expression', node.get('value')
+                yield node, 'expression', node.get('value')
     else:
         yield from _dmn_code(root)
+
+
+def expressions_in(root):
+    """Yield (kind, source) for every expression or script in a parsed BPMN or DMN document."""
+    for _node, kind, text in _code_nodes(root):
+        yield kind, text
+
+
+def located_expressions(root):
+    """Yield (element id, line, kind, source) for every expression or script in a parsed document."""
+    for node, kind, text in _code_nodes(root):
+        yield _owner(node), node.sourceline, kind, text
 
 
 # 'timer' (any of the three) is still accepted from callers that do not know which timer it is.

@@ -72,7 +72,7 @@ class User(Base):
 class ProcessDefinition(Base):
     """One deployed version of a process bundle (BPMN + DMN + forms)."""
     __tablename__ = 'process_definition'
-    __table_args__ = (UniqueConstraint('key', 'version'),)
+    __table_args__ = (UniqueConstraint('key', 'version'), UniqueConstraint('key', 'publication'))
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), index=True)
     version: Mapped[int] = mapped_column(Integer)
@@ -81,6 +81,11 @@ class ProcessDefinition(Base):
     properties: Mapped[dict] = mapped_column(default=dict)
     deployed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     deployed_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
+    # A version is a draft until published; new cases start on the most recently published version
+    # of their key (the highest `publication`), so publishing an older version again rolls back.
+    publication: Mapped[int | None] = mapped_column(Integer)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
     # Loaded only on a spec-cache miss: the cache is keyed by content_hash.
     files: Mapped[list[DefinitionFile]] = relationship(
         back_populates='definition', order_by='DefinitionFile.name', lazy='select')
