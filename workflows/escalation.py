@@ -24,6 +24,7 @@ from sqlalchemy import case, exists, literal, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from . import notify
+from .definitions import loaded_definition
 from .deadlines import OVERDUE, due_soon_until, due_status, load_calendar, local_date
 from .models import (CaseClock, ClockState, DeadlineMark, HumanTask, InstanceStatus, ProcessInstance,
                      TaskState)
@@ -83,8 +84,10 @@ def _notify_clock(session, clock, level, now) -> int:
     if level != OVERDUE:
         return 0
     instance = session.get(ProcessInstance, clock.instance_id)
+    decl = loaded_definition(instance.definition).clocks.get(clock.name)
     return notify.send_each(session, notify.escalation_targets(session, []), notify.CLOCK_OVERDUE, at=now,
-                            instance_id=clock.instance_id, case=instance.business_key, clock=clock.name,
+                            instance_id=clock.instance_id, case=instance.business_key,
+                            clock=(decl.label if decl is not None else '') or clock.name,
                             due=clock.due_date.isoformat())
 
 

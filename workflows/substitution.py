@@ -215,3 +215,22 @@ def _move(session, task, holder, target, reason, actor):
     params = dict(case=task.instance.business_key, step=task.name, by=actor.user.full_name, reason=reason)
     notify.send(session, target, notify.TASK_REASSIGNED_TO_YOU, at=actor.at, task=task, **params)
     notify.send(session, holder, notify.TASK_REASSIGNED_AWAY, at=actor.at, task=task, to=target.full_name, **params)
+
+
+def seed_demo(session, users: dict, now=None):
+    """Demo data: 李审核 has claimed a review, the business chief names 周审核 as 李审核's backup for
+    this week, and the worker's marking runs once over the demo cases (the due ones are marked and
+    their notifications sent)."""
+    from . import escalation, runtime    # both import this module
+    from .actors import Actor
+    now = now or utcnow()
+    chief, absent, backup = users['approver'], users['reviewer'], users['reviewer2']
+    first_review = session.scalar(select(HumanTask.id).where(HumanTask.state == TaskState.ready,
+                                                             HumanTask.role_code == 'reviewer',
+                                                             HumanTask.claimed_by.is_(None)).order_by(HumanTask.id))
+    if first_review is not None:     # 李审核 took a review before leaving: 周审核 finds it marked "for 李审核"
+        runtime.claim_task(session, first_review, Actor(absent, now))
+    on = local_date(now)
+    name_backup(session, absent, backup.id, on, on + timedelta(days=4), '参加业务培训', Actor(chief, now))
+    escalation.mark_due(session, 'demo-seed', now)
+    session.flush()

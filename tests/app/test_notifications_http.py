@@ -83,3 +83,27 @@ def test_a_notification_for_a_user_with_an_address_waits_for_the_worker(login, d
     login('reviewer').post('/me/email', data={'email': 'li@example.org'})
     _notify(db, 'reviewer')
     assert db.scalars(select(Notification.email_state)).all() == ['pending']
+
+
+def test_the_worker_command_marks_escalates_and_emails_in_the_readers_language(app, db):
+    from email import message_from_bytes, policy
+    from datetime import timedelta
+    from tests.alerts_helpers import SmtpSink, certificate_case
+    sink = SmtpSink()
+    try:
+        app.config.update(MAIL_ENABLED=True, MAIL_SERVER='127.0.0.1', MAIL_PORT=sink.port, MAIL_SENDER='gjj@example.org')
+        db.add(UserContact(user_id=demo(db, 'supervisor').id, email='wei@example.org'))
+        certificate_case(db, at=utcnow() - timedelta(days=20))           # its review is long overdue
+        result = app.test_cli_runner().invoke(args=['worker', '--once'])
+        # the review task and the answer clock are overdue: the supervisor is told of both
+        assert result.exit_code == 0 and '2 deadlines marked, 2 e-mails sent' in result.output, result.output
+        mails = sorted((message_from_bytes(m['data'], policy=policy.default) for m in sink.messages),
+                       key=lambda m: '期限' not in m['Subject'])
+        assert {m['to'][0] for m in sink.messages} == {'wei@example.org'} and mails[0]['From'] == 'gjj@example.org'
+        assert all(m['Subject'].startswith('【住房公积金审批】案件') for m in mails)
+        assert '的期限“答复期限”已届满' in mails[0]['Subject'] and '“核对缴存记录”环节' in mails[1]['Subject']
+        assert '卫监察 您好' in mails[1].get_content() and '已逾期' in mails[1].get_content()
+        again = app.test_cli_runner().invoke(args=['worker', '--once'])
+        assert '0 deadlines marked, 0 e-mails sent' in again.output and len(sink.messages) == 2
+    finally:
+        sink.close()

@@ -73,7 +73,7 @@ def test_a_running_clock_is_marked_and_its_overdue_told_to_the_supervisors(sessi
         assert ('clock', 'overdue', date(2026, 3, 9)) in _marks(session)
         assert sent(session, kind=notify.CLOCK_OVERDUE) == [('supervisor', notify.CLOCK_OVERDUE)]
         note = session.scalars(select(Notification).where(Notification.kind == notify.CLOCK_OVERDUE)).one()
-        assert note.instance_id == case_id and note.params['clock'] == 'answer'
+        assert note.instance_id == case_id and note.params['clock'] == '答复期限'
 
 
 def test_a_completed_task_is_never_marked(session_factory):
