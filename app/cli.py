@@ -90,16 +90,19 @@ def load_calendar(year):
 @click.option('--interval', default=5.0, show_default=True, help='Seconds between polls.')
 @click.option('--batch', default=20, show_default=True, help='Cases per batch.')
 def worker(once, interval, batch):
-    """Fire due BPMN timers (several workers may run at once; each timer fires once)."""
+    """Fire due BPMN timers, mark and escalate deadlines, send e-mail (several workers may run at once)."""
     import os
     import socket
     from workflows import worker as timer_worker
+    from .notifications.mail import mailer_from_config
     factory = current_app.extensions['gjj_sessions']
     name = f'{socket.gethostname()}:{os.getpid()}'
+    mailer = mailer_from_config(current_app)
     if once:
-        click.echo(f'{timer_worker.run_once(factory, name, batch=batch)} cases changed')
+        done = timer_worker.run_round(factory, name, batch=batch, mailer=mailer)
+        click.echo(f"{done['timers']} cases changed, {done['marked']} deadlines marked, {done['emails']} e-mails sent")
         return
-    timer_worker.run_forever(factory, name, interval=interval, batch=batch)
+    timer_worker.run_forever(factory, name, interval=interval, batch=batch, mailer=mailer)
 
 
 def init_app(app):

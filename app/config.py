@@ -23,6 +23,14 @@ DEFAULTS = {
     'MODEL_MEMORY_MB': 256,
     'MODEL_RUN_STEPS': 5_000,
     'MODEL_RUN_SECONDS': 5.0,
+    # E-mail copies of notifications, sent by the worker (off by default; users opt in with an address).
+    'MAIL_ENABLED': False,
+    'MAIL_SERVER': 'localhost',
+    'MAIL_PORT': 25,
+    'MAIL_SENDER': 'gjj-flow@localhost',
+    'MAIL_USERNAME': None,
+    'MAIL_PASSWORD': None,
+    'MAIL_STARTTLS': False,
 }
 
 ENV_KEYS = ('DATABASE_URL', 'SECRET_KEY')

@@ -406,3 +406,70 @@ class RoleGrant(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy='joined')
     requester: Mapped[User] = relationship(foreign_keys=[requested_by], lazy='joined')
     decider: Mapped[User | None] = relationship(foreign_keys=[decided_by], lazy='joined')
+
+
+# --- alerts: deadline marks, notifications, substitution (AB岗) ---
+
+class DeadlineMark(Base):
+    """That the worker saw a task's or clock's deadline reach a level (due soon, overdue) once.
+
+    Unique per (kind, ref_id, level, due_date): a transition is marked, and escalated, exactly once;
+    a clock whose due date moves (extended) can be marked again for its new date.
+    """
+    __tablename__ = 'deadline_mark'
+    __table_args__ = (UniqueConstraint('kind', 'ref_id', 'level', 'due_date'),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))        # 'task' | 'clock'
+    ref_id: Mapped[int] = mapped_column(Integer)        # human_task.id or case_clock.id
+    level: Mapped[str] = mapped_column(String(8))       # deadlines.DUE_SOON | deadlines.OVERDUE
+    due_date: Mapped[date] = mapped_column(Date)
+    instance_id: Mapped[int] = mapped_column(ForeignKey('process_instance.id', ondelete='CASCADE'), index=True)
+    marked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    marked_by: Mapped[str] = mapped_column(String(64))  # the worker's name
+
+
+class UserContact(Base):
+    """Where a user wants notifications by e-mail (none: in the app only)."""
+    __tablename__ = 'user_contact'
+    user_id: Mapped[int] = mapped_column(ForeignKey('app_user.id', ondelete='CASCADE'), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+
+
+class Notification(Base):
+    """A message to one user: kind + params, worded by the web layer in the reader's language.
+
+    `email_state` is None (in-app only), 'pending', 'sent' or 'failed'; a worker sending it holds
+    `email_lease_until`/`email_lease_owner`, so a dead worker's e-mail is taken by another later.
+    """
+    __tablename__ = 'notification'
+    __table_args__ = (Index('ix_notification_user_unread', 'user_id', 'read_at'),
+                      Index('ix_notification_email', 'email_state', 'created_at'))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey('app_user.id', ondelete='CASCADE'))
+    kind: Mapped[str] = mapped_column(String(32))
+    params: Mapped[dict] = mapped_column(default=dict)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey('process_instance.id', ondelete='CASCADE'))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey('human_task.id', ondelete='CASCADE'))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+    email_state: Mapped[str | None] = mapped_column(String(8))
+    email_lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    email_lease_owner: Mapped[str | None] = mapped_column(String(64))
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Substitution(Base):
+    """AB岗: `backup` covers `absent` from `starts_on` to `ends_on` (center days, inclusive)."""
+    __tablename__ = 'substitution'
+    __table_args__ = (Index('ix_substitution_backup', 'backup_id', 'starts_on', 'ends_on'),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    absent_id: Mapped[int] = mapped_column(ForeignKey('app_user.id', ondelete='CASCADE'), index=True)
+    backup_id: Mapped[int] = mapped_column(ForeignKey('app_user.id', ondelete='CASCADE'))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default='')
+    created_by: Mapped[int] = mapped_column(ForeignKey('app_user.id'))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    absent: Mapped[User] = relationship(foreign_keys=[absent_id], lazy='joined')
+    backup: Mapped[User] = relationship(foreign_keys=[backup_id], lazy='joined')

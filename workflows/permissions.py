@@ -7,13 +7,17 @@
   a party to the case (matched by ID number), and never someone whose earlier step in the case the
   task's `separateFrom` names (`start` meaning whoever registered the case). Checked at claim and at
   completion.
+- A **backup** (AB岗, `substitution`) acting for an absent colleague works the colleague's claimed
+  tasks and role queues: the role is the colleague's, the party and separation checks are the
+  backup's own (it is the backup who handles the step).
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, exists, false, or_, select, true
+from sqlalchemy import and_, bindparam, exists, false, or_, select, true
 
+from . import substitution
 from .errors import N_, Conflict, NotAllowed
-from .models import CaseParty, HumanTask, ProcessInstance, TaskState
+from .models import CaseParty, HumanTask, ProcessInstance, Substitution, TaskState, UserRole
 
 NON_ACTING_ROLES = frozenset({'admin', 'supervisor'})
 READ_ALL_ROLES = frozenset({'admin', 'supervisor'})
@@ -33,15 +37,21 @@ def visible_to(user):
     """SQL condition on ProcessInstance: the cases `user` may see.
 
     Supervisors and administrators see every case; other staff see the cases they registered and
-    those with a step they hold the role for, claimed or completed.
+    those with a step they hold the role for, claimed or completed; a backup also sees the open
+    steps of the colleagues they cover today (claimed by them or of their roles).
     """
     if not user.active:
         return false()
     if user.role_codes & READ_ALL_ROLES:
         return true()
+    covered = select(Substitution.absent_id).where(Substitution.backup_id == user.id,
+                                                  substitution.running(substitution.today()))
+    covering = and_(HumanTask.state == TaskState.ready,
+                    or_(HumanTask.claimed_by.in_(covered),
+                        HumanTask.role_code.in_(select(UserRole.role_code).where(UserRole.user_id.in_(covered)))))
     involved = exists().where(HumanTask.instance_id == ProcessInstance.id,
                               or_(HumanTask.role_code.in_(sorted(user.role_codes)),
-                                  HumanTask.completed_by == user.id, HumanTask.claimed_by == user.id))
+                                  HumanTask.completed_by == user.id, HumanTask.claimed_by == user.id, covering))
     return or_(ProcessInstance.started_by == user.id, involved)
 
 
@@ -82,12 +92,16 @@ def _separation_violation(session, user, task, meta) -> str | None:
                                                         'uid': user.id}).scalar()
 
 
-def check_may_work(session, user, task, loaded):
-    """Raise NotAllowed unless `user` may claim or complete `task` (state is checked separately)."""
+def check_may_work(session, user, task, loaded, for_user=None):
+    """Raise NotAllowed unless `user` (acting for `for_user`, if given) may claim or complete `task`.
+
+    The role is checked against the colleague acted for; everything else against `user`. The
+    task's state is checked separately (`check_task_open`).
+    """
     meta = loaded.elements[task.spec_id]
-    if not may_act_on_business(user):
+    if not may_act_on_business(user) or (for_user is not None and not may_act_on_business(for_user)):
         raise NotAllowed(N_('Administrators and supervisors do not handle business tasks.'))
-    if task.role_code not in user.role_codes:
+    if task.role_code not in (for_user or user).role_codes:
         raise NotAllowed(N_('This task belongs to the %(role)s role, which you do not hold.'), role=task.role_code)
     check_not_party(session, user, task.instance_id)
     clash = _separation_violation(session, user, task, meta)
@@ -97,19 +111,21 @@ def check_may_work(session, user, task, loaded):
                             'so you may not handle this step.'), step=step)
 
 
-def check_task_open(task, user=None):
-    """Raise Conflict if the task is no longer ready, or is claimed by someone other than `user`."""
+def check_task_open(task, user=None, for_user=None):
+    """Raise Conflict if the task is no longer ready, or is claimed by someone other than `user`
+    (or `for_user`, the colleague `user` acts for)."""
     if task.state != TaskState.ready:
         raise Conflict(N_('This task has already been handled.'))
-    if user is not None and task.claimed_by not in (None, user.id):
+    if user is not None and task.claimed_by not in (None, user.id, for_user.id if for_user else None):
         raise Conflict(N_('This task has been claimed by %(name)s.'), name=task.claimer.full_name)
 
 
 def can_work(session, user, task, loaded) -> bool:
-    """Template-friendly form of check_may_work + check_task_open."""
+    """Template-friendly form of check_may_work + check_task_open (as oneself or as a backup)."""
+    for_user = substitution.acting_for(session, user, task, substitution.today())
     try:
-        check_task_open(task, user)
-        check_may_work(session, user, task, loaded)
+        check_task_open(task, user, for_user)
+        check_may_work(session, user, task, loaded, for_user)
     except (NotAllowed, Conflict):
         return False
     return True

@@ -10,23 +10,33 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
-from .models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
+from .models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState, User
 from .permissions import visible_to
 
 _DUE_ORDER = (HumanTask.due_date.is_(None), HumanTask.due_date, HumanTask.created_at, HumanTask.id)
 
 
-def inbox(user):
-    """Ready tasks the user has claimed, most urgent first."""
-    return (select(HumanTask).where(HumanTask.state == TaskState.ready, HumanTask.claimed_by == user.id)
+def inbox(user, covering=()):
+    """Ready tasks the user has claimed, and those claimed by the colleagues in `covering` (AB岗:
+    `substitution.covered_users`), most urgent first."""
+    holders = [user.id, *(u.id for u in covering)]
+    return (select(HumanTask).where(HumanTask.state == TaskState.ready, HumanTask.claimed_by.in_(holders))
             .order_by(*_DUE_ORDER))
 
 
-def queue(user):
-    """Ready, unclaimed tasks of the user's roles, most urgent first."""
+def queue(user, covering=()):
+    """Ready, unclaimed tasks of the user's roles and of the roles of the colleagues in `covering`,
+    most urgent first."""
+    roles = set(user.role_codes).union(*(u.role_codes for u in covering))
     return (select(HumanTask).where(HumanTask.state == TaskState.ready, HumanTask.claimed_by.is_(None),
-                                    HumanTask.role_code.in_(sorted(user.role_codes)))
+                                    HumanTask.role_code.in_(sorted(roles)))
             .order_by(*_DUE_ORDER))
+
+
+def team_claimed(team_id):
+    """Ready tasks claimed by members of a team (a chief's view for reassigning), most urgent first."""
+    return (select(HumanTask).join(User, User.id == HumanTask.claimed_by)
+            .where(HumanTask.state == TaskState.ready, User.team_id == team_id).order_by(*_DUE_ORDER))
 
 
 def done(user):

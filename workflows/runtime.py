@@ -20,6 +20,7 @@ from .forms import validate
 from .models import HumanTask, InstanceStatus, ProcessInstance, TaskState
 from .permissions import check_may_work, check_task_open, may_start
 from .state import script_engine
+from .substitution import actor_for_task
 
 CHANNELS = ('window', 'online')
 
@@ -100,12 +101,13 @@ def start_instance(session, key, data, actor, channel='window') -> ProcessInstan
 
 
 def claim_task(session, task_id, actor) -> HumanTask:
-    """Take a task from the role queue into one's own inbox."""
+    """Take a task from the role queue into one's own inbox (a backup: for the colleague covered)."""
     task = get_task(session, task_id)
+    actor = actor_for_task(session, actor, task)
     check_task_open(task, actor.user)
     if task.claimed_by == actor.user_id:
         return task
-    check_may_work(session, actor.user, task, loaded_definition(task.instance.definition))
+    check_may_work(session, actor.user, task, loaded_definition(task.instance.definition), actor.on_behalf_of)
     with InstanceChange(session, task.instance, actor):  # so that a completion prepared before this claim loses
         result = session.connection().execute(_CLAIM, {'tid': task.id, 'uid': actor.user_id})
         if result.rowcount != 1:
@@ -146,11 +148,15 @@ def _mark_completed(session, task, actor, decision):
 
 
 def complete_task(session, task_id, data, actor) -> HumanTask:
-    """Validate and submit a task's form, then run the process to its next wait state."""
+    """Validate and submit a task's form, then run the process to its next wait state.
+
+    A backup completes a task of the colleague they cover for that colleague (see `substitution`).
+    """
     task = get_task(session, task_id)
+    actor = actor_for_task(session, actor, task)
     loaded, meta, schema = task_form(session, task)
-    check_task_open(task, actor.user)
-    check_may_work(session, actor.user, task, loaded)
+    check_task_open(task, actor.user, actor.on_behalf_of)
+    check_may_work(session, actor.user, task, loaded, actor.on_behalf_of)
     data = validate(schema, data)
     with InstanceChange(session, task.instance, actor, loaded) as change:
         spiff_task = change.ready_task(task.task_guid)

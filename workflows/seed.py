@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from . import audit
+from . import audit, substitution
 from .calendar import holiday_rows_from_chinese_calendar
 from .bundles import collect_bundle
 from .definitions import deploy
@@ -154,4 +154,5 @@ def seed_demo_cases(session):
     users = {u.username: u for u in session.scalars(select(User))}
     for build in demo_builders():
         build(session, users)
+    substitution.seed_demo(session, users)
     session.flush()

@@ -11,6 +11,9 @@ Every change keeps `process_instance.next_timer_at` (the earliest armed timer). 
 Each due action happens exactly once: a timer that fired is no longer armed in the saved state, and
 two changes to one case cannot both commit (the optimistic lock). If a worker dies after claiming,
 its lease expires and another worker takes the case. No request handler does this work.
+
+Each round then marks deadlines due soon and overdue and escalates (`escalation`), and sends the
+pending e-mails of notifications (`notify.send_pending_emails`) when a mailer is configured.
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from .actors import Actor
 from .change import InstanceChange
 from .errors import Conflict, DomainError
 from .models import InstanceStatus, ProcessInstance, utcnow
-from . import audit
+from . import audit, escalation, notify
 
 log = logging.getLogger(__name__)
 
@@ -97,14 +100,24 @@ def run_once(session_factory, worker: str, now: datetime | None = None, batch: i
                for instance_id in claim_due(session_factory, worker, now, batch, lease_seconds))
 
 
-def run_forever(session_factory, worker: str, interval: float = 5.0, batch: int = 20):
+def run_round(session_factory, worker: str, now: datetime | None = None, batch: int = 20,
+              mailer=None) -> dict[str, int]:
+    """One round: fire due timers, mark and escalate deadlines, then send pending e-mails (after commit)."""
+    now = now or utcnow()
+    done = {'timers': run_once(session_factory, worker, now, batch),
+            'marked': escalation.run_marking(session_factory, worker, now, batch * 10)}
+    done['emails'] = notify.send_pending_emails(session_factory, worker, now, mailer) if mailer else 0
+    return done
+
+
+def run_forever(session_factory, worker: str, interval: float = 5.0, batch: int = 20, mailer=None):
     """Poll every `interval` seconds (at once again while batches come back full)."""
-    log.info('worker %s started (every %ss)', worker, interval)
+    log.info('worker %s started (every %ss, e-mail %s)', worker, interval, 'on' if mailer else 'off')
     while True:
         try:
-            changed = run_once(session_factory, worker, batch=batch)
+            done = run_round(session_factory, worker, batch=batch, mailer=mailer)
         except Exception:   # noqa: BLE001 -- a database hiccup must not end the worker
             log.exception('worker %s: batch failed', worker)
-            changed = 0
-        if changed < batch:
+            done = {'timers': 0}
+        if done['timers'] < batch:
             time.sleep(interval)

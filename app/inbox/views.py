@@ -1,11 +1,15 @@
-"""Task inboxes (mine, role queue, done) and the task page: claim, release, complete."""
+"""Task inboxes (mine, role queue, done) and the task page: claim, release, complete.
+
+A backup (AB岗) finds the claimed tasks and role queues of the colleagues they cover in their own
+lists, marked "for 某某"; a section chief sees their section's claimed tasks and reassigns them (转办).
+"""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from workflows import queries, runtime
+from workflows import queries, runtime, substitution
 from workflows.errors import FormInvalid
 from workflows.permissions import can_work, may_view_case
 
@@ -16,15 +20,18 @@ from ..security import current_actor
 
 bp = Blueprint('inbox', __name__, url_prefix='/tasks', template_folder='templates')
 
-LISTS = {'mine': queries.inbox, 'queue': queries.queue, 'done': queries.done}
-
-
 def _list(which):
-    session = get_session()
-    page = paginate(session, LISTS[which](current_user.model))
-    workable = {t.id: can_work(session, current_user.model, t, runtime.task_form(session, t)[0])
-                for t in page.items} if which != 'done' else {}
-    return render_template('inbox/list.html', which=which, page=page, workable=workable)
+    session, user = get_session(), current_user.model
+    on = substitution.today()
+    if which == 'done':
+        page, workable, acting_for = paginate(session, queries.done(user)), {}, {}
+    else:
+        covering = substitution.covered_users(session, user, on)
+        query = queries.inbox(user, covering) if which == 'mine' else queries.queue(user, covering)
+        page = paginate(session, query)
+        workable = {t.id: can_work(session, user, t, runtime.task_form(session, t)[0]) for t in page.items}
+        acting_for = {t.id: substitution.acting_for(session, user, t, on) for t in page.items} if covering else {}
+    return render_template('inbox/list.html', which=which, page=page, workable=workable, acting_for=acting_for)
 
 
 @bp.get('/')
@@ -58,9 +65,12 @@ def _load_visible_task(task_id):
 
 def _render_task(session, task, values=None, errors=None, status=200):
     loaded, meta, schema = runtime.task_form(session, task)
+    user = current_user.model
     return render_template('inbox/task.html', task=task, instance=task.instance, meta=meta, schema=schema,
                            loaded=loaded, values=values or {}, errors=errors or {},
-                           workable=can_work(session, current_user.model, task, loaded)), status
+                           workable=can_work(session, user, task, loaded),
+                           acting_for=substitution.acting_for(session, user, task, substitution.today()),
+                           may_reassign=task.claimer is not None and substitution.is_chief_of(user, task.claimer)), status
 
 
 @bp.get('/<id:task_id>')
@@ -111,3 +121,55 @@ def complete(task_id):
     flash(gettext('Step "%(name)s" completed for case %(key)s.', name=task.name, key=task.instance.business_key),
           'success')
     return redirect(url_for('inbox.mine'))
+
+
+@bp.get('/team')
+@login_required
+def team():
+    """A section chief's view: the open tasks claimed by members of their section."""
+    user = current_user.model
+    if substitution.CHIEF_ROLE not in user.role_codes or user.team_id is None:
+        abort(403)
+    session = get_session()
+    page = paginate(session, queries.team_claimed(user.team_id))
+    return render_template('inbox/team.html', page=page)
+
+
+def _load_reassignable(task_id):
+    session = get_session()
+    task = runtime.get_task(session, task_id)
+    substitution.check_may_reassign(current_user.model, task)
+    return session, task
+
+
+def _render_reassign(session, task, values=None, errors=None, status=200):
+    candidates = [u for u in substitution.reassign_candidates(session, task) if u.id != task.claimed_by]
+    return render_template('inbox/reassign.html', task=task, candidates=candidates, values=values or {},
+                           errors=errors or {}), status
+
+
+@bp.get('/<id:task_id>/reassign')
+@login_required
+def reassign_form(task_id):
+    """The 转办 form: another colleague who may work the task, and the reason."""
+    session, task = _load_reassignable(task_id)
+    return _render_reassign(session, task)
+
+
+@bp.post('/<id:task_id>/reassign')
+@login_required
+def reassign(task_id):
+    """Reassign a claimed task of my section to another colleague (转办), with a reason."""
+    session, task = _load_reassignable(task_id)
+    target = request.form.get('to_user', '')
+    target_id = int(target) if target.isascii() and target.isdigit() and len(target) < 10 else None
+    try:
+        runtime_task = substitution.reassign_task(session, task_id, target_id, request.form.get('reason', ''),
+                                                  current_actor())
+    except FormInvalid as exc:
+        session.rollback()
+        return _render_reassign(session, task, request.form, exc.errors, 422)
+    session.commit()
+    flash(gettext('Step "%(name)s" of case %(key)s reassigned to %(to)s.', name=runtime_task.name,
+                  key=runtime_task.instance.business_key, to=runtime_task.claimer.full_name), 'success')
+    return redirect(url_for('inbox.team'))
