@@ -32,6 +32,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from .calendar import Calendar
 from .deadlines import CENTER_TZ, OVERDUE, due_soon_until, due_status
+from .errors import N_, DomainError
 from .models import HumanTask, ProcessDefinition, ProcessInstance, TaskState, Team, User
 
 # Asia/Shanghai keeps one offset all year (no daylight saving since 1991).
@@ -78,9 +79,9 @@ class Filters:
     def __post_init__(self):
         if self.start and self.end:
             if self.start > self.end:
-                raise ValueError('The start date is after the end date.')
+                raise DomainError(N_('The start date is after the end date.'))
             if (self.end - self.start).days > MAX_RANGE_DAYS:
-                raise ValueError('The date range is longer than three years.')
+                raise DomainError(N_('The date range may not be longer than three years.'))
 
     @classmethod
     def recent(cls, today: date, **kw) -> 'Filters':

@@ -6,6 +6,7 @@ import pytest
 from tests.oversight_history import RANGE, TODAY, seed_history
 from workflows import stats
 from workflows.deadlines import load_calendar
+from workflows.errors import DomainError
 from workflows.stats import Filters
 
 
@@ -77,9 +78,9 @@ def test_on_time_rates_by_process_step_team_and_person(session, history):
 def test_unknown_grouping_and_bad_ranges_are_refused():
     with pytest.raises(ValueError):
         stats.on_time_rates(None, Filters(), 'weather')
-    with pytest.raises(ValueError):
+    with pytest.raises(DomainError):
         Filters(start=date(2026, 10, 2), end=date(2026, 10, 1))
-    with pytest.raises(ValueError):
+    with pytest.raises(DomainError):
         Filters(start=date(2020, 1, 1), end=date(2026, 1, 1))
 
 
