@@ -101,7 +101,8 @@ RATE_TITLES = {'process': lazy_gettext('Process'), 'step': lazy_gettext('Step'),
 
 def _rate_columns(by):
     return [('label', RATE_TITLES[by]), ('completed', lazy_gettext('Completed with a time limit')),
-            ('on_time', lazy_gettext('On time')), ('late', lazy_gettext('Late')), ('rate', lazy_gettext('On-time rate'))]
+            ('on_time', lazy_gettext('Completed on time')), ('late', lazy_gettext('Late')),
+            ('rate', lazy_gettext('On-time rate'))]
 
 
 COLUMNS = {
@@ -114,10 +115,10 @@ COLUMNS = {
                   ('days_late', lazy_gettext('Working days late'))],
     'rates_process': _rate_columns('process'), 'rates_step': _rate_columns('step'),
     'rates_team': _rate_columns('team'), 'rates_person': _rate_columns('person'),
-    'completion': [('bucket_label', lazy_gettext('Completion time')), ('count', lazy_gettext('Cases')),
+    'completion': [('bucket_label', lazy_gettext('Completion time')), ('count', lazy_gettext('Number of cases')),
                    ('share', lazy_gettext('Share'))],
     'weekly': [('week', lazy_gettext('Week of')), ('completed', lazy_gettext('Tasks completed')),
-               ('with_limit', lazy_gettext('With a time limit')), ('on_time', lazy_gettext('On time')),
+               ('with_limit', lazy_gettext('With a time limit')), ('on_time', lazy_gettext('Completed on time')),
                ('rate', lazy_gettext('On-time rate'))],
     'refusals': [('case', lazy_gettext('Case no.')), ('process_name', lazy_gettext('Process')),
                  ('status_label', lazy_gettext('Status')), ('decided', lazy_gettext('Decided')),
@@ -202,7 +203,7 @@ def dashboard():
                           'rate': [None if r['rate'] is None else round(r['rate'] * 100, 1)
                                    for r in tables['rates_process']]},
               'text': {'completed': gettext('Tasks completed'), 'rate': gettext('On-time rate (%)'),
-                       'cases': gettext('Cases')}}
+                       'cases': gettext('Number of cases')}}
     return render_template('supervision/dashboard.html', f=f, tables=tables, columns=COLUMNS, summary=summary,
                            charts=charts, **_filter_choices(session))
 

@@ -59,7 +59,7 @@ def test_supervisor_dashboard_shows_the_figures_and_the_nav(login, history):
 def test_team_filter_narrows_the_tables(login, history):
     client = login('supervisor')
     rows = _csv(client.get(f'/supervision/export/rates_process.csv?{RANGE_ARGS}&team={history.team_a.id}&lang=en'))
-    assert rows == [['Process', 'Completed with a time limit', 'On time', 'Late', 'On-time rate'],
+    assert rows == [['Process', 'Completed with a time limit', 'Completed on time', 'Late', 'On-time rate'],
                     ['住房公积金提取', '3', '2', '1', '0.6667']]
 
 
