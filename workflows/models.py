@@ -339,3 +339,19 @@ class LoanDisbursement(Base):
     prepared_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
     checked_by: Mapped[int | None] = mapped_column(ForeignKey('app_user.id'))
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- oversight (内审) ---
+
+class AuditSample(Base):
+    """A decided case considered once for the internal audit (内审): sampled or not, and its audit case.
+
+    One row per considered case (unique), so each case is drawn exactly once, also with several workers.
+    """
+    __tablename__ = 'audit_sample'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey('process_instance.id', ondelete='CASCADE'), unique=True)
+    considered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    percent: Mapped[int] = mapped_column(Integer)                 # the sampling rate applied
+    sampled: Mapped[bool] = mapped_column(Boolean)
+    audit_instance_id: Mapped[int | None] = mapped_column(ForeignKey('process_instance.id'), index=True)

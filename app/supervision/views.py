@@ -21,18 +21,27 @@ from workflows.models import Team, User
 
 from .. import nav
 from ..db import get_session
+from ..i18n import is_english
 from ..templating import element_name, role_name, today
 from .export import FORMATS, table_response
 
 bp = Blueprint('supervision', __name__, url_prefix='/supervision', template_folder='templates')
 
 OVERSIGHT_ROLES = frozenset({'supervisor', 'director'})
+AUDIT_ROLES = OVERSIGHT_ROLES | {'auditor'}
 PUBLIC_ENDPOINTS = frozenset({'supervision.feed_json'})
+# Pages internal auditors (内审员) may open besides supervisors and directors.
+AUDITOR_ENDPOINTS = frozenset({'supervision.audit_register'})
 
 
 def may_oversee(user) -> bool:
     """Supervisors and directors see the oversight pages."""
     return bool(user.role_codes & OVERSIGHT_ROLES)
+
+
+def may_see_audits(user) -> bool:
+    """Supervisors, directors and internal auditors see the internal-audit register."""
+    return bool(user.role_codes & AUDIT_ROLES)
 
 
 @bp.before_request
@@ -41,9 +50,14 @@ def _only_overseers():
         return None
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    if not may_oversee(current_user.model):
+    allowed = may_see_audits if _export_of_audits() or request.endpoint in AUDITOR_ENDPOINTS else may_oversee
+    if not allowed(current_user.model):
         abort(403)
     return None
+
+
+def _export_of_audits() -> bool:
+    return request.endpoint == 'supervision.export' and (request.view_args or {}).get('name') == 'audits'
 
 
 # --- filters ---
@@ -125,6 +139,11 @@ COLUMNS = {
                  ('refused_by', lazy_gettext('Refused by')), ('reason', lazy_gettext('Reason')),
                  ('basis', lazy_gettext('Basis')), ('confirmed_by', lazy_gettext('Confirmed by')),
                  ('confirmed', lazy_gettext('Confirmed'))],
+    'audits': [('case', lazy_gettext('Case no.')), ('process_name', lazy_gettext('Process')),
+               ('percent', lazy_gettext('Sampling rate (%)')), ('drawn', lazy_gettext('Drawn')),
+               ('audit_case', lazy_gettext('Audit case')), ('result', lazy_gettext('Result')),
+               ('auditors', lazy_gettext('Auditor')), ('finding', lazy_gettext('Findings')),
+               ('basis', lazy_gettext('Basis'))],
     'feed': [(name, name) for name in feed.COLUMNS],
 }
 
@@ -168,6 +187,15 @@ def table_rows(name, session, f, calendar):
         for row in rows:
             row.update(status_label=str(STATUS_LABELS[row['state']]), decided=_fmt_local(row['decided_at']),
                        confirmed=_fmt_local(row['confirmed_at']))
+        return rows
+    if name == 'audits':
+        rows = stats.audit_samples(session, f)
+        for row in rows:
+            row['drawn'] = _fmt_local(row['drawn_at'])
+            if row['outcome_name']:
+                row['result'] = row['outcome_name_en'] if is_english() and row['outcome_name_en'] else row['outcome_name']
+            else:
+                row['result'] = gettext('Awaiting audit') if row['audit_case'] else ''
         return rows
     if name == 'feed':
         return feed.events(session, calendar, after=request.args.get('after', 0, type=int) or 0,
@@ -275,6 +303,16 @@ def refusal_register():
     return render_template('supervision/refusals.html', f=f, rows=rows, **_filter_choices(session))
 
 
+@bp.get('/audits')
+def audit_register():
+    """内审: the decided cases drawn for the internal audit and what the auditors found."""
+    session = get_session()
+    f = read_filters(session)
+    rows = table_rows('audits', session, f, None)
+    return render_template('supervision/audits.html', f=f, rows=rows, columns=COLUMNS['audits'],
+                           **_filter_choices(session))
+
+
 # --- the 电子监察 feed ---
 
 def _feed_token_ok() -> bool:
@@ -315,5 +353,7 @@ def init_app(app):
                                   may_oversee, order=10))
     nav.register(app, nav.NavItem('supervision.heatmap', lazy_gettext('Process heatmap'), 'diagram-3', 'oversight',
                                   may_oversee, order=20))
+    nav.register(app, nav.NavItem('supervision.audit_register', lazy_gettext('Internal audit'), 'clipboard-check',
+                                  'oversight', may_see_audits, order=40))
     nav.register(app, nav.NavItem('supervision.refusal_register', lazy_gettext('Refusal register'), 'journal-x',
                                   'oversight', may_oversee, order=30))

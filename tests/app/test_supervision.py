@@ -31,7 +31,9 @@ def test_only_supervisors_and_directors_may_look(login, username):
     client = login(username)
     for page in PAGES:
         assert client.get(page).status_code == 403, page
-    assert 'supervision/' not in client.get('/cases/').text
+    nav = client.get('/cases/').text
+    assert 'href="/supervision/"' not in nav and 'href="/supervision/heatmap"' not in nav
+    assert ('href="/supervision/audits"' in nav) == (username == 'auditor')
 
 
 def test_anonymous_users_are_sent_to_the_login(client):
@@ -161,3 +163,33 @@ def test_feed_pages_through_window_work(app, client, session, user_named, snapsh
         response = client.get(f'/supervision/feed.json?{query}', headers=auth)
         assert response.status_code == 400 and response.json['error'] == 'bad_request', query
     assert snapshot() == before
+
+
+def test_internal_audit_register_for_auditors_and_supervisors(login, session, user_named):
+    from datetime import datetime
+    from tests.oversight_history import add_case
+    from workflows import runtime
+    from workflows.actors import Actor
+    from workflows.models import HumanTask
+    from workflows.processes.internal_audit import sample_decided_cases
+    from sqlalchemy import select
+    loan = add_case(session, 'loan', '2026-10-09 09:00', '2026-10-09 15:00', outcome='disbursed')
+    audit_case, = sample_decided_cases(session, datetime(2026, 10, 12))
+    session.commit()
+    task = session.scalars(select(HumanTask).where(HumanTask.instance_id == audit_case.id)).one()
+    auditor = user_named('auditor')
+    runtime.claim_task(session, task.id, Actor(auditor))
+    runtime.complete_task(session, task.id, {'finding': 'issue', 'finding_detail': '面签记录缺少配偶签字',
+                                             'audit_basis': '贷款管理办法第十五条'}, Actor(auditor))
+    session.commit()
+    rows = _csv(login('auditor').get('/supervision/export/audits.csv?start=2026-10-01&end=2026-10-31&lang=en'))
+    assert rows[0][:6] == ['Case no.', 'Process', 'Sampling rate (%)', 'Drawn', 'Audit case', 'Result']
+    assert rows[1][0] == loan.business_key and rows[1][2] == '100' and rows[1][4] == audit_case.business_key
+    assert rows[1][5:] == ['Issue found', auditor.full_name, '面签记录缺少配偶签字', '贷款管理办法第十五条']
+    html = login('supervisor').get('/supervision/audits?start=2026-10-01&end=2026-10-31').text
+    assert audit_case.business_key in html and '发现问题' in html
+    auditor_client = login('auditor')
+    assert 'href="/supervision/audits"' in auditor_client.get('/supervision/audits').text
+    assert auditor_client.get('/supervision/').status_code == 403
+    assert auditor_client.get('/supervision/export/weekly.csv').status_code == 403
+    assert login('clerk').get('/supervision/audits').status_code == 403
