@@ -355,3 +355,11 @@ class AuditSample(Base):
     percent: Mapped[int] = mapped_column(Integer)                 # the sampling rate applied
     sampled: Mapped[bool] = mapped_column(Boolean)
     audit_instance_id: Mapped[int | None] = mapped_column(ForeignKey('process_instance.id'), index=True)
+
+
+# Indexes for the supervision figures (workflows/stats.py): completed work and closed cases by date range.
+# bench/bench_supervision.py measures each query without and with them.
+DASHBOARD_INDEXES = (
+    Index('ix_human_task_done', HumanTask.state, HumanTask.completed_at),
+    Index('ix_process_instance_closed_at', ProcessInstance.closed_at),
+)

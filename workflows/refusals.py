@@ -15,6 +15,7 @@ for a refusal decided by rules, the ones recorded when the case closed.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -91,13 +92,25 @@ def _candidates(session, by_definition, start_utc=None, end_utc=None):
                                 .order_by(ProcessInstance.closed_at.desc().nulls_first(), ProcessInstance.id.desc())))
 
 
-def _entry(session, instance, definition, rules, names):
+def _history(session, ids):
+    """For the cases `ids`: their completed tasks in order, and their 'complete' and 'close' audit events."""
+    tasks, completes, closes = defaultdict(list), {}, {}
+    for chunk in (ids[i:i + 1000] for i in range(0, len(ids), 1000)):
+        for task in session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(chunk),
+                                                            HumanTask.state == TaskState.completed)
+                                    .order_by(HumanTask.completed_at, HumanTask.id)):
+            tasks[task.instance_id].append(task)
+        for event in session.scalars(select(AuditEvent).where(AuditEvent.instance_id.in_(chunk),
+                                                              AuditEvent.action.in_(('complete', 'close')))):
+            if event.action == 'complete':
+                completes[event.task_id] = event
+            else:
+                closes[event.instance_id] = event
+    return tasks, completes, closes
+
+
+def _entry(instance, definition, rules, names, tasks, completes, close):
     loaded = loaded_definition(definition)
-    tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                    HumanTask.state == TaskState.completed)
-                            .order_by(HumanTask.completed_at, HumanTask.id)).all()
-    completes = {e.task_id: e for e in session.scalars(
-        select(AuditEvent).where(AuditEvent.instance_id == instance.id, AuditEvent.action == 'complete'))}
     refusers, confirmers, reason, basis, decided_at, confirmed_at = [], [], None, None, None, None
     for task in tasks:
         event = completes.get(task.id)
@@ -113,11 +126,8 @@ def _entry(session, instance, definition, rules, names):
         if task.spec_id in rules.confirm_steps:
             confirmers.append(task.completed_by)
             confirmed_at = task.completed_at
-    if not refusers:   # decided by rules: the values recorded when the case closed
-        close = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
-                                                         AuditEvent.action == 'close')).first()
-        if close is not None:
-            reason, basis, decided_at = (close.data or {}).get('reason'), close.basis, close.at
+    if not refusers and close is not None:   # decided by rules: the values recorded when the case closed
+        reason, basis, decided_at = (close.data or {}).get('reason'), close.basis, close.at
     return {'instance_id': instance.id, 'case': instance.business_key, 'process': definition.key,
             'process_name': definition.name, 'title': instance.title,
             'state': 'refused' if instance.status == InstanceStatus.completed else 'awaiting_confirmation',
@@ -144,10 +154,11 @@ def register(session, f) -> list[dict]:
         members = set(session.scalars(select(User.id).where(User.team_id == f.team_id)))
     if f.user_id is not None:
         members = {f.user_id} if members is None else members & {f.user_id}
+    tasks, completes, closes = _history(session, [i.id for i in instances])
     rows = []
     for instance in instances:
         definition, rules = by_definition[instance.definition_id]
-        row = _entry(session, instance, definition, rules, names)
+        row = _entry(instance, definition, rules, names, tasks[instance.id], completes, closes.get(instance.id))
         if members is not None and not members & set(row['refused_by_ids'] + row['confirmed_by_ids']):
             continue
         rows.append(row)

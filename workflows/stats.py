@@ -154,15 +154,34 @@ def deadline_list(session, f: Filters, calendar: Calendar, today: date, limit: i
                          HumanTask.due_date <= until)
              .order_by(HumanTask.due_date, HumanTask.created_at, HumanTask.id).limit(limit))
     names = _names(session)
+    rows = session.execute(query).all()
+    late = working_days_late(calendar, {row.due_date for row in rows}, today)
     result = []
     for (task_id, instance_id, business_key, key, spec_id, step, role, created, due, holder_id,
-         holder_name) in session.execute(query):
+         holder_name) in rows:
         status = due_status(calendar, due, today)
         result.append({'task_id': task_id, 'instance_id': instance_id, 'case': business_key,
                        'process': key, 'process_name': names.get(key, key), 'step': spec_id,
                        'step_name': step, 'role': role, 'holder_id': holder_id, 'holder': holder_name,
                        'created_at': created, 'due_date': due, 'status': status,
-                       'days_late': calendar.working_days_between(due, today) if status == OVERDUE else 0})
+                       'days_late': late[due] if status == OVERDUE else 0})
+    return result
+
+
+def working_days_late(calendar: Calendar, dues, today: date) -> dict[date, int]:
+    """For each due date: the working days after it up to `today` (0 for dates not before today).
+
+    Counted once over the whole span (latest date first, adding the stretch to the next one), not
+    once per task, so a long list of old due dates costs one pass over the calendar.
+    """
+    result, total, upper = {}, 0, today
+    for due in sorted(set(dues), reverse=True):
+        if due >= today:
+            result[due] = 0
+            continue
+        total += calendar.working_days_between(due, upper)
+        upper = due
+        result[due] = total
     return result
 
 

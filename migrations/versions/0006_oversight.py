@@ -29,8 +29,12 @@ def upgrade():
         sa.UniqueConstraint('instance_id'),
     )
     op.create_index('ix_audit_sample_audit_instance_id', 'audit_sample', ['audit_instance_id'])
+    op.create_index('ix_human_task_done', 'human_task', ['state', 'completed_at'])
+    op.create_index('ix_process_instance_closed_at', 'process_instance', ['closed_at'])
 
 
 def downgrade():
+    op.drop_index('ix_process_instance_closed_at', table_name='process_instance')
+    op.drop_index('ix_human_task_done', table_name='human_task')
     op.drop_index('ix_audit_sample_audit_instance_id', table_name='audit_sample')
     op.drop_table('audit_sample')

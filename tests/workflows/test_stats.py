@@ -134,3 +134,13 @@ def test_percentile_is_nearest_rank():
     assert stats.percentile(values, 100) == 10
     assert stats.percentile([5.0], 90) == 5.0
     assert stats.percentile([], 90) is None
+
+
+def test_working_days_late_in_one_pass_equal_the_calendar_count(calendar):
+    today = date(2026, 10, 12)
+    dues = [date(2026, 9, 24), date(2026, 9, 30), date(2026, 10, 1), date(2026, 10, 9), today, date(2026, 10, 20)]
+    late = stats.working_days_late(calendar, dues, today)
+    # 09-30 → 10-08, 10-09, 10-10 (调休), 10-12; from 09-24 add 09-28, 09-29, 09-30; 10-01 is a holiday
+    assert late == {date(2026, 9, 24): 7, date(2026, 9, 30): 4, date(2026, 10, 1): 4, date(2026, 10, 9): 2,
+                    today: 0, date(2026, 10, 20): 0}
+    assert all(late[d] == calendar.working_days_between(d, today) for d in dues if d < today)
