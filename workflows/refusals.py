@@ -6,12 +6,16 @@ What counts as a refusal is declared by each process model, in properties of its
 - ``refusal.outcomes``: outcome codes of end events that mean "refused" (comma-separated);
 - ``refusal.decisions``: the steps whose value decides a refusal, as ``step:field=value`` entries
   separated by spaces or commas (e.g. ``review:decision=reject``);
-- ``refusal.confirmedBy``: steps whose completion confirms a refusal (否定报备), comma-separated.
+- ``refusal.confirmedBy``: steps whose completion confirms a refusal (否定报备), comma-separated;
+- ``refusal.reasonField``, ``refusal.basisField``: case-data fields holding the refusal's reason and
+  basis, whichever way it was decided (optional).
 
 A case is in the register once it closed with a refusal outcome or while it waits at a
 confirming step. Who refused are the completers of the deciding steps whose value matched; the
-reason and basis are the ones the last of them gave (the step's `reasonField`/`basisField`), or,
-for a refusal decided by rules, the ones recorded when the case closed.
+reason and basis are the ones the last of them gave (the step's `reasonField`/`basisField`); for a
+refusal decided by rules (nobody refused in person), the case-data fields named by the process, or
+else the ones recorded when the case closed (also when a refusing step gave none). A refusal is dated by the refusing step's completion,
+else by the closing, else by the moment the confirming step opened.
 """
 from __future__ import annotations
 
@@ -32,6 +36,8 @@ class RefusalRules:
     outcomes: frozenset[str] = frozenset()
     decisions: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)   # step → (field, values)
     confirm_steps: frozenset[str] = frozenset()
+    reason_field: str | None = None
+    basis_field: str | None = None
 
     @property
     def declared(self) -> bool:
@@ -52,7 +58,9 @@ def rules_of(properties: dict) -> RefusalRules:
             decisions.setdefault(step, (name, set()))[1].add(value)
     return RefusalRules(outcomes=frozenset(_items(properties.get('refusal.outcomes', ''))),
                         decisions={s: (n, frozenset(v)) for s, (n, v) in decisions.items()},
-                        confirm_steps=frozenset(_items(properties.get('refusal.confirmedBy', ''))))
+                        confirm_steps=frozenset(_items(properties.get('refusal.confirmedBy', ''))),
+                        reason_field=properties.get('refusal.reasonField') or None,
+                        basis_field=properties.get('refusal.basisField') or None)
 
 
 def _rules_by_definition(session, process: str | None) -> dict[int, tuple[ProcessDefinition, RefusalRules]]:
@@ -93,12 +101,13 @@ def _candidates(session, by_definition, start_utc=None, end_utc=None):
 
 
 def _history(session, ids):
-    """For the cases `ids`: their completed tasks in order, and their 'complete' and 'close' audit events."""
+    """For the cases `ids`: their tasks (completed ones first, in order), 'complete' and 'close' audit events."""
     tasks, completes, closes = defaultdict(list), {}, {}
     for chunk in (ids[i:i + 1000] for i in range(0, len(ids), 1000)):
         for task in session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(chunk),
-                                                            HumanTask.state == TaskState.completed)
-                                    .order_by(HumanTask.completed_at, HumanTask.id)):
+                                                            HumanTask.state != TaskState.cancelled)
+                                    .order_by(HumanTask.completed_at.is_(None), HumanTask.completed_at,
+                                              HumanTask.id)):
             tasks[task.instance_id].append(task)
         for event in session.scalars(select(AuditEvent).where(AuditEvent.instance_id.in_(chunk),
                                                               AuditEvent.action.in_(('complete', 'close')))):
@@ -112,7 +121,12 @@ def _history(session, ids):
 def _entry(instance, definition, rules, names, tasks, completes, close):
     loaded = loaded_definition(definition)
     refusers, confirmers, reason, basis, decided_at, confirmed_at = [], [], None, None, None, None
+    opened_at = None
     for task in tasks:
+        if task.state == TaskState.ready:
+            if task.spec_id in rules.confirm_steps:
+                opened_at = task.created_at
+            continue
         event = completes.get(task.id)
         values = (event.data or {}).get('after', {}) if event else {}
         if task.spec_id in rules.decisions:
@@ -126,8 +140,15 @@ def _entry(instance, definition, rules, names, tasks, completes, close):
         if task.spec_id in rules.confirm_steps:
             confirmers.append(task.completed_by)
             confirmed_at = task.completed_at
-    if not refusers and close is not None:   # decided by rules: the values recorded when the case closed
-        reason, basis, decided_at = (close.data or {}).get('reason'), close.basis, close.at
+    # Not given by a refusing step (decided by rules, or by votes without reasons): the case's refusal
+    # fields, else the values recorded when the case closed.
+    data = instance.data or {}
+    reason = reason or (data.get(rules.reason_field) if rules.reason_field else None)
+    basis = basis or (data.get(rules.basis_field) if rules.basis_field else None)
+    if close is not None:
+        reason, basis = reason or (close.data or {}).get('reason'), basis or close.basis
+        decided_at = decided_at or close.at
+    decided_at = decided_at or opened_at
     return {'instance_id': instance.id, 'case': instance.business_key, 'process': definition.key,
             'process_name': definition.name, 'title': instance.title,
             'state': 'refused' if instance.status == InstanceStatus.completed else 'awaiting_confirmation',

@@ -70,3 +70,21 @@ def test_register_lists_refusals_with_reason_basis_refuser_and_confirmer(session
     # the loans closed on 2026-06-01; a range after that keeps only what still waits for confirmation
     later = refusals.register(session, Filters(process='loan', start=date(2026, 7, 1), end=date(2026, 7, 31)))
     assert [r['case'] for r in later] == [waiting.business_key]
+
+
+def test_refusals_by_rules_and_by_the_committee_take_the_cases_refusal_fields(session):
+    loans.households(session)
+    users = loans.users(session)
+    committee = loans.register(session, **loans.COUPLE, price=3000000, amount=1600000, borrower_income=30000)
+    loans.run_until(session, committee, 'final_review')
+    loans.complete(session, committee, 'final_review', recommended_amount=1600000)
+    for seat, (username, vote) in enumerate([('director', 'reject'), ('director2', 'approve'),
+                                             ('director3', 'reject')], 1):
+        loans.complete(session, committee, f'committee_vote_{seat}', username,
+                       {f'vote_{seat}': vote, f'vote_opinion_{seat}': '意见'})
+    row, = [r for r in refusals.register(session, Filters()) if r['case'] == committee.business_key]
+    assert row['state'] == 'awaiting_confirmation'
+    assert row['reason'] == committee.data['refusal_reason'] == '贷款审批委员会表决未通过（同意1票，不同意2票）'
+    assert sorted(row['refused_by']) == sorted([users['director'].full_name, users['director3'].full_name])
+    assert row['basis'] == committee.data['refusal_basis']
+    assert row['decided_at'] is not None
