@@ -374,6 +374,6 @@ def audit_samples(session, f: Filters) -> list[dict]:
                        'outcome_name': outcome.name if outcome else None,
                        'outcome_name_en': outcome.name_en if outcome else None,
                        'auditors': [users.get(u, '') for u in done_by],
-                       'finding': (close.data or {}).get('reason') if close else None,
+                       'reason': (close.data or {}).get('reason') if close else None,
                        'basis': close.basis if close else None})
     return result

@@ -142,7 +142,7 @@ COLUMNS = {
     'audits': [('case', lazy_gettext('Case no.')), ('process_name', lazy_gettext('Process')),
                ('percent', lazy_gettext('Sampling rate (%)')), ('drawn', lazy_gettext('Drawn')),
                ('audit_case', lazy_gettext('Audit case')), ('result', lazy_gettext('Result')),
-               ('auditors', lazy_gettext('Auditor')), ('finding', lazy_gettext('Findings')),
+               ('auditors', lazy_gettext('Auditor')), ('reason', lazy_gettext('Findings')),
                ('basis', lazy_gettext('Basis'))],
     'feed': [(name, name) for name in feed.COLUMNS],
 }
