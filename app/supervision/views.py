@@ -342,8 +342,10 @@ def feed_json():
     except DomainError as exc:
         return jsonify({'error': 'bad_request', 'message': exc.message % exc.params if exc.params else exc.message}), 400
     events = feed.events(session, load_calendar(session), after=int(after), limit=int(limit), f=f)
-    return jsonify({'events': events, 'next_after': events[-1]['id'] if events else int(after),
-                    'limit': min(int(limit), feed.MAX_LIMIT)})
+    response = jsonify({'events': events, 'next_after': events[-1]['id'] if events else int(after),
+                        'limit': min(int(limit), feed.MAX_LIMIT)})
+    response.headers['Cache-Control'] = 'no-store'
+    return response
 
 
 def init_app(app):

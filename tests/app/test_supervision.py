@@ -148,7 +148,9 @@ def test_feed_pages_through_window_work(app, client, session, user_named, snapsh
     clerk = user_named('clerk')
     instance = register(session, clerk)
     complete(session, instance, 'accept', clerk, {'materials_complete': True})
-    first = client.get('/supervision/feed.json?limit=2', headers=auth).json
+    response = client.get('/supervision/feed.json?limit=2', headers=auth)
+    assert response.headers['Cache-Control'] == 'no-store'
+    first = response.json
     assert len(first['events']) == 2 and first['events'][0]['action'] == 'register'
     assert first['events'][0]['case'] == instance.business_key
     rest = client.get(f'/supervision/feed.json?after={first["next_after"]}', headers=auth).json
