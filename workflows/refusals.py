@@ -100,21 +100,31 @@ def _candidates(session, by_definition, start_utc=None, end_utc=None):
                                 .order_by(ProcessInstance.closed_at.desc().nulls_first(), ProcessInstance.id.desc())))
 
 
-def _history(session, ids):
-    """For the cases `ids`: their tasks (completed ones first, in order), 'complete' and 'close' audit events."""
+_TASK_COLUMNS = (HumanTask.id, HumanTask.instance_id, HumanTask.spec_id, HumanTask.state, HumanTask.created_at,
+                 HumanTask.completed_by, HumanTask.completed_at)
+
+
+def _history(session, ids, deciding_steps):
+    """For the cases `ids`: their tasks (completed ones first, in order), the 'complete' audit events of
+    their deciding steps, and their 'close' events."""
     tasks, completes, closes = defaultdict(list), {}, {}
     for chunk in (ids[i:i + 1000] for i in range(0, len(ids), 1000)):
-        for task in session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(chunk),
-                                                            HumanTask.state != TaskState.cancelled)
+        deciding = []
+        for task in session.execute(select(*_TASK_COLUMNS).where(HumanTask.instance_id.in_(chunk),
+                                                                 HumanTask.state != TaskState.cancelled)
                                     .order_by(HumanTask.completed_at.is_(None), HumanTask.completed_at,
                                               HumanTask.id)):
             tasks[task.instance_id].append(task)
-        for event in session.scalars(select(AuditEvent).where(AuditEvent.instance_id.in_(chunk),
-                                                              AuditEvent.action.in_(('complete', 'close')))):
-            if event.action == 'complete':
+            if task.spec_id in deciding_steps and task.state == TaskState.completed:
+                deciding.append(task.id)
+        if deciding:   # by case (audit_event is indexed by case), then by task
+            for event in session.scalars(select(AuditEvent).where(AuditEvent.instance_id.in_(chunk),
+                                                                  AuditEvent.action == 'complete',
+                                                                  AuditEvent.task_id.in_(deciding))):
                 completes[event.task_id] = event
-            else:
-                closes[event.instance_id] = event
+        for event in session.scalars(select(AuditEvent).where(AuditEvent.instance_id.in_(chunk),
+                                                              AuditEvent.action == 'close')):
+            closes[event.instance_id] = event
     return tasks, completes, closes
 
 
@@ -175,7 +185,8 @@ def register(session, f) -> list[dict]:
         members = set(session.scalars(select(User.id).where(User.team_id == f.team_id)))
     if f.user_id is not None:
         members = {f.user_id} if members is None else members & {f.user_id}
-    tasks, completes, closes = _history(session, [i.id for i in instances])
+    deciding_steps = {step for _, rules in by_definition.values() for step in rules.decisions}
+    tasks, completes, closes = _history(session, [i.id for i in instances], deciding_steps)
     rows = []
     for instance in instances:
         definition, rules = by_definition[instance.definition_id]

@@ -144,3 +144,15 @@ def test_working_days_late_in_one_pass_equal_the_calendar_count(calendar):
     assert late == {date(2026, 9, 24): 7, date(2026, 9, 30): 4, date(2026, 10, 1): 4, date(2026, 10, 9): 2,
                     today: 0, date(2026, 10, 20): 0}
     assert all(late[d] == calendar.working_days_between(d, today) for d in dues if d < today)
+
+
+def test_heatmap_p90_in_sql_is_the_nearest_rank_of_the_durations(session, history):
+    from tests.oversight_history import add_case, add_task
+    case = add_case(session, 'loan', '2026-09-01 09:00', '2026-09-10 09:00')
+    for hours in (5, 1, 9, 3, 7, 10, 2, 8, 4, 6, 11):          # 11 durations: ceil(0.9 × 11) = 10th → 10 h
+        add_task(session, case, 'valuation', 'clerk', '2026-09-02 08:00', f'2026-09-02 {8 + hours:02d}:00')
+    session.commit()
+    step = stats.heatmap(session, 'loan', in_range())['valuation']
+    assert step['completed'] == 11 and step['waiting'] == 0
+    assert step['mean_hours'] == pytest.approx(6.0)
+    assert step['p90_hours'] == pytest.approx(stats.percentile(list(range(1, 12)), 90)) == pytest.approx(10.0)
