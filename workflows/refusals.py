@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
 
 from .definitions import loaded_definition
 from .stats import utc_start_of
@@ -78,14 +79,15 @@ def _rules_by_definition(session, process: str | None) -> dict[int, tuple[Proces
 def _candidates(session, by_definition, start_utc=None, end_utc=None):
     """Cases closed with a refusal outcome (inside the range) or waiting at a confirming step."""
     closed, waiting = [], []
+    case = aliased(ProcessInstance)     # not correlated with the outer query's cases
     for definition_id, (_, rules) in by_definition.items():
         if rules.outcomes:
             closed.append(and_(ProcessInstance.definition_id == definition_id,
                                ProcessInstance.outcome.in_(sorted(rules.outcomes))))
         if rules.confirm_steps:
-            waiting.append(and_(HumanTask.instance_id == ProcessInstance.id,
-                                ProcessInstance.definition_id == definition_id,
-                                HumanTask.spec_id.in_(sorted(rules.confirm_steps))))
+            waiting.append(and_(HumanTask.spec_id.in_(sorted(rules.confirm_steps)),
+                                HumanTask.instance_id.in_(select(case.id).where(
+                                    case.definition_id == definition_id))))
     conditions = []
     if closed:
         in_range = [ProcessInstance.closed_at >= start_utc] if start_utc else []

@@ -268,9 +268,11 @@ def heatmap():
 
 
 def _hours_text(hours):
-    """Elapsed hours as '5.5h' or, from two days on, '8.4d'."""
+    """Elapsed hours as '25 min', '5.5h' or, from two days on, '8.4d'."""
     if hours is None:
         return None
+    if hours < 1:
+        return gettext('%(n)s min', n=round(hours * 60))
     return gettext('%(n)sd', n=f'{hours / 24:.1f}') if hours >= 48 else gettext('%(n)sh', n=f'{hours:.1f}')
 
 

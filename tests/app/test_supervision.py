@@ -195,3 +195,9 @@ def test_internal_audit_register_for_auditors_and_supervisors(login, session, us
     assert auditor_client.get('/supervision/').status_code == 403
     assert auditor_client.get('/supervision/export/weekly.csv').status_code == 403
     assert login('clerk').get('/supervision/audits').status_code == 403
+
+
+def test_time_spent_reads_in_minutes_hours_or_days(app):
+    from app.supervision.views import _hours_text
+    with app.test_request_context('/?lang=en'):
+        assert (_hours_text(0.25), _hours_text(5.54), _hours_text(60), _hours_text(None)) == ('15 min', '5.5h', '2.5d', None)
