@@ -473,3 +473,27 @@ class Substitution(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
     absent: Mapped[User] = relationship(foreign_keys=[absent_id], lazy='joined')
     backup: Mapped[User] = relationship(foreign_keys=[backup_id], lazy='joined')
+
+
+# --- oversight (内审) ---
+
+class AuditSample(Base):
+    """A decided case considered once for the internal audit (内审): sampled or not, and its audit case.
+
+    One row per considered case (unique), so each case is drawn exactly once, also with several workers.
+    """
+    __tablename__ = 'audit_sample'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey('process_instance.id', ondelete='CASCADE'), unique=True)
+    considered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    percent: Mapped[int] = mapped_column(Integer)                 # the sampling rate applied
+    sampled: Mapped[bool] = mapped_column(Boolean)
+    audit_instance_id: Mapped[int | None] = mapped_column(ForeignKey('process_instance.id'), index=True)
+
+
+# Indexes for the supervision figures (workflows/stats.py): completed work and closed cases by date range.
+# bench/bench_supervision.py measures each query without and with them.
+DASHBOARD_INDEXES = (
+    Index('ix_human_task_done', HumanTask.state, HumanTask.completed_at),
+    Index('ix_process_instance_closed_at', ProcessInstance.closed_at),
+)

@@ -1,0 +1,407 @@
+"""Figures for supervisors: open work, deadline lists, on-time rates, completion times, trends, the heatmap.
+
+All of it is read from the projections (`human_task`, `process_instance`), aggregated in SQL where the
+database can do it, and judged by the center's calendar:
+
+- A **completed task is on time** when it was completed on or before its due date, both read as the
+  center's calendar days (`deadlines.local_date`). Tasks without a time limit have no due date and are
+  not counted in on-time rates.
+- **Due soon / overdue** of open tasks come only from `deadlines.due_status` (and
+  `deadlines.due_soon_until` to bound the query); how late is counted in working days.
+- A closed case's **completion time** is the number of working days from the day it was registered
+  (not counted) to the day it closed: 0 is "on the spot" (办结 the same day), then ≤ 1, ≤ 3 and
+  later (`BUCKETS`).
+- **Weeks** run Monday to Sunday of the center's calendar.
+- Time spent on a step (heatmap) is the elapsed time from the task's creation to its completion;
+  p90 is the nearest-rank 90th percentile.
+
+Filters (`Filters`) narrow by process key, a range of the center's calendar days, a team and a
+person: for tasks the person is whoever holds (open work) or completed (rates) the task; for cases
+it is who registered the case.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Date, Float, case, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from .calendar import Calendar
+from .definitions import loaded_definition
+from .deadlines import CENTER_TZ, OVERDUE, due_soon_until, due_status
+from .errors import N_, DomainError
+from .models import (AuditEvent, AuditSample, HumanTask, ProcessDefinition, ProcessInstance, TaskState, Team,
+                     User)
+
+# Asia/Shanghai keeps one offset all year (no daylight saving since 1991).
+_OFFSET_HOURS = int(CENTER_TZ.utcoffset(datetime(2026, 1, 1)).total_seconds() // 3600)
+
+ON_THE_SPOT, WITHIN_1, WITHIN_3, LATER = 'spot', 'wd1', 'wd3', 'later'
+BUCKETS = (ON_THE_SPOT, WITHIN_1, WITHIN_3, LATER)
+GROUPINGS = ('process', 'step', 'team', 'person')
+MAX_RANGE_DAYS = 3 * 366
+DEFAULT_WEEKS = 12
+
+
+class local_day(FunctionElement):
+    """SQL: the center's calendar day of a stored (naive UTC) timestamp column."""
+    type = Date()
+    inherit_cache = True
+    name = 'local_day'
+
+
+@compiles(local_day, 'sqlite')
+def _local_day_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, '+{_OFFSET_HOURS} hours')"
+
+
+@compiles(local_day, 'postgresql')
+def _local_day_postgresql(element, compiler, **kw):
+    return f"CAST(({compiler.process(element.clauses, **kw)} + INTERVAL '{_OFFSET_HOURS} hours') AS DATE)"
+
+
+class elapsed_hours(FunctionElement):
+    """SQL: hours (fractional) from the first timestamp column to the second."""
+    type = Float()
+    inherit_cache = True
+    name = 'elapsed_hours'
+
+
+@compiles(elapsed_hours, 'sqlite')
+def _elapsed_hours_sqlite(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return f'((julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})) * 24.0)'
+
+
+@compiles(elapsed_hours, 'postgresql')
+def _elapsed_hours_postgresql(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return f'(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)})) / 3600.0)'
+
+
+def utc_start_of(day: date) -> datetime:
+    """The naive UTC instant at which the center's calendar day `day` begins."""
+    return datetime.combine(day, time()) - timedelta(hours=_OFFSET_HOURS)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a supervisor narrows the figures to; None means no restriction."""
+    process: str | None = None
+    start: date | None = None       # first calendar day included
+    end: date | None = None         # last calendar day included
+    team_id: int | None = None
+    user_id: int | None = None
+
+    def __post_init__(self):
+        if self.start and self.end:
+            if self.start > self.end:
+                raise DomainError(N_('The start date is after the end date.'))
+            if (self.end - self.start).days > MAX_RANGE_DAYS:
+                raise DomainError(N_('The date range may not be longer than three years.'))
+
+    @classmethod
+    def recent(cls, today: date, **kw) -> 'Filters':
+        """The last DEFAULT_WEEKS weeks up to `today`."""
+        return cls(start=today - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1), end=today, **kw)
+
+
+def _in_range(column, f: Filters):
+    """Conditions keeping timestamps of `column` inside the filter's calendar days."""
+    conds = []
+    if f.start:
+        conds.append(column >= utc_start_of(f.start))
+    if f.end:
+        conds.append(column < utc_start_of(f.end + timedelta(days=1)))
+    return conds
+
+
+def _task_query(query, f: Filters, person_column, join: bool = True):
+    """Apply the process, team and person filters to a task query; join the case and its process
+    when the query reads them (`join`) or the process filter needs them."""
+    if join or f.process:
+        query = (query.join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+                 .join(ProcessDefinition, ProcessInstance.definition_id == ProcessDefinition.id))
+    if f.process:
+        query = query.where(ProcessDefinition.key == f.process)
+    if f.user_id is not None:
+        query = query.where(person_column == f.user_id)
+    if f.team_id is not None:
+        query = query.where(person_column.in_(select(User.id).where(User.team_id == f.team_id)))
+    return query
+
+
+def _names(session):
+    """Each process key's latest name."""
+    rows = session.execute(select(ProcessDefinition.key, ProcessDefinition.name)
+                           .order_by(ProcessDefinition.key, ProcessDefinition.version)).all()
+    return {key: name for key, name in rows}
+
+
+# --- open work ---
+
+def open_work(session, f: Filters, calendar: Calendar, today: date) -> list[dict]:
+    """Ready tasks per process and step: how many wait, how many are due soon and overdue."""
+    query = _task_query(select(ProcessDefinition.key, HumanTask.spec_id, func.max(HumanTask.name),
+                               HumanTask.due_date, func.count()), f, HumanTask.claimed_by)
+    query = (query.where(HumanTask.state == TaskState.ready)
+             .group_by(ProcessDefinition.key, HumanTask.spec_id, HumanTask.due_date))
+    names = _names(session)
+    rows: dict[tuple, dict] = {}
+    for key, spec_id, step, due, count in session.execute(query):
+        row = rows.setdefault((key, spec_id), {'process': key, 'process_name': names.get(key, key),
+                                               'step': spec_id, 'step_name': step,
+                                               'waiting': 0, 'soon': 0, 'overdue': 0})
+        row['waiting'] += count
+        status = due_status(calendar, due, today)
+        if status in ('soon', OVERDUE):
+            row[status] += count
+    return sorted(rows.values(), key=lambda r: (r['process'], -r['waiting'], r['step']))
+
+
+def deadline_list(session, f: Filters, calendar: Calendar, today: date, limit: int = 500) -> list[dict]:
+    """Ready tasks due soon or overdue, the latest first: who holds each and how late (working days)."""
+    until = due_soon_until(calendar, today)
+    holder = User.__table__.alias('holder')
+    query = _task_query(select(HumanTask.id, HumanTask.instance_id, ProcessInstance.business_key,
+                               ProcessDefinition.key, HumanTask.spec_id, HumanTask.name, HumanTask.role_code,
+                               HumanTask.created_at, HumanTask.due_date, holder.c.id, holder.c.full_name)
+                        .outerjoin(holder, holder.c.id == HumanTask.claimed_by), f, HumanTask.claimed_by)
+    query = (query.where(HumanTask.state == TaskState.ready, HumanTask.due_date.is_not(None),
+                         HumanTask.due_date <= until)
+             .order_by(HumanTask.due_date, HumanTask.created_at, HumanTask.id).limit(limit))
+    names = _names(session)
+    rows = session.execute(query).all()
+    late = working_days_late(calendar, {row.due_date for row in rows}, today)
+    result = []
+    for (task_id, instance_id, business_key, key, spec_id, step, role, created, due, holder_id,
+         holder_name) in rows:
+        status = due_status(calendar, due, today)
+        result.append({'task_id': task_id, 'instance_id': instance_id, 'case': business_key,
+                       'process': key, 'process_name': names.get(key, key), 'step': spec_id,
+                       'step_name': step, 'role': role, 'holder_id': holder_id, 'holder': holder_name,
+                       'created_at': created, 'due_date': due, 'status': status,
+                       'days_late': late[due] if status == OVERDUE else 0})
+    return result
+
+
+def working_days_late(calendar: Calendar, dues, today: date) -> dict[date, int]:
+    """For each due date: the working days after it up to `today` (0 for dates not before today).
+
+    Counted once over the whole span (latest date first, adding the stretch to the next one), not
+    once per task, so a long list of old due dates costs one pass over the calendar.
+    """
+    result, total, upper = {}, 0, today
+    for due in sorted(set(dues), reverse=True):
+        if due >= today:
+            result[due] = 0
+            continue
+        total += calendar.working_days_between(due, upper)
+        upper = due
+        result[due] = total
+    return result
+
+
+# --- completed work ---
+
+def _on_time():
+    return func.sum(case((local_day(HumanTask.completed_at) <= HumanTask.due_date, 1), else_=0))
+
+
+def _completed_with_due(f: Filters):
+    return [HumanTask.state == TaskState.completed, HumanTask.due_date.is_not(None),
+            *_in_range(HumanTask.completed_at, f)]
+
+
+def on_time_rates(session, f: Filters, by: str) -> list[dict]:
+    """Completed tasks with a time limit, grouped `by` 'process', 'step', 'team' or 'person'.
+
+    Each row: the group's key and label, how many were completed, how many on time, the rate (0..1).
+    """
+    if by not in GROUPINGS:
+        raise ValueError(f'Unknown grouping {by!r}.')
+    completer = User.__table__.alias('completer')
+    keys = {'process': (ProcessDefinition.key,),
+            'step': (ProcessDefinition.key, HumanTask.spec_id),
+            'team': (completer.c.team_id,),
+            'person': (HumanTask.completed_by,)}[by]
+    extra = (func.max(HumanTask.name),) if by == 'step' else (func.max(completer.c.full_name),) if by == 'person' else ()
+    query = select(*keys, *extra, func.count(), _on_time()).select_from(HumanTask)
+    if by in ('team', 'person'):
+        query = query.outerjoin(completer, completer.c.id == HumanTask.completed_by)
+    query = _task_query(query, f, HumanTask.completed_by, join=by in ('process', 'step'))
+    query = query.where(*_completed_with_due(f)).group_by(*keys)
+    names = _names(session)
+    teams = dict(session.execute(select(Team.id, Team.name)).all()) if by == 'team' else {}
+    rows = []
+    for row in session.execute(query):
+        total, on_time = row[-2], int(row[-1] or 0)
+        if by == 'process':
+            key, label = row[0], names.get(row[0], row[0])
+        elif by == 'step':
+            key, label = f'{row[0]}:{row[1]}', f'{names.get(row[0], row[0])} · {row[2]}'
+        elif by == 'team':
+            key, label = row[0], teams.get(row[0])
+        else:
+            key, label = row[0], row[1]
+        rows.append({'key': key, 'label': label, 'completed': total, 'on_time': on_time,
+                     'late': total - on_time, 'rate': on_time / total if total else None})
+    return sorted(rows, key=lambda r: (-r['completed'], str(r['label'])))
+
+
+def bucket_of(calendar: Calendar, started: date, closed: date) -> str:
+    """The completion-time bucket of a case registered on `started` and closed on `closed`."""
+    days = calendar.working_days_between(started, closed)
+    if days == 0:
+        return ON_THE_SPOT
+    if days <= 1:
+        return WITHIN_1
+    if days <= 3:
+        return WITHIN_3
+    return LATER
+
+
+def completion_times(session, f: Filters, calendar: Calendar) -> dict:
+    """Closed cases (closed inside the range) by completion-time bucket: counts and shares."""
+    started, closed = local_day(ProcessInstance.started_at), local_day(ProcessInstance.closed_at)
+    query = (select(started, closed, func.count())
+             .join(ProcessDefinition, ProcessInstance.definition_id == ProcessDefinition.id)
+             .where(ProcessInstance.closed_at.is_not(None), *_in_range(ProcessInstance.closed_at, f))
+             .group_by(started, closed))
+    if f.process:
+        query = query.where(ProcessDefinition.key == f.process)
+    if f.user_id is not None:
+        query = query.where(ProcessInstance.started_by == f.user_id)
+    if f.team_id is not None:
+        query = query.where(ProcessInstance.started_by.in_(select(User.id).where(User.team_id == f.team_id)))
+    counts = dict.fromkeys(BUCKETS, 0)
+    for start_day, close_day, count in session.execute(query):
+        counts[bucket_of(calendar, start_day, close_day)] += count
+    total = sum(counts.values())
+    return {'total': total, 'counts': counts,
+            'shares': {b: (counts[b] / total if total else None) for b in BUCKETS}}
+
+
+def week_of(day: date) -> date:
+    """The Monday starting the week of `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_trends(session, f: Filters) -> list[dict]:
+    """Per week (Monday first): tasks completed, those with a time limit, on time, and the rate."""
+    day = local_day(HumanTask.completed_at)
+    with_due = func.sum(case((HumanTask.due_date.is_not(None), 1), else_=0))
+    query = _task_query(select(day, func.count(), with_due, _on_time()).select_from(HumanTask), f,
+                        HumanTask.completed_by, join=False)
+    query = (query.where(HumanTask.state == TaskState.completed, *_in_range(HumanTask.completed_at, f))
+             .group_by(day))
+    weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for completed_day, count, due_count, on_time in session.execute(query):
+        totals = weeks[week_of(completed_day)]
+        totals[0] += count
+        totals[1] += int(due_count or 0)
+        totals[2] += int(on_time or 0)
+    if f.start and f.end:   # every week of the range, also those without work
+        monday = week_of(f.start)
+        while monday <= f.end:
+            weeks[monday]
+            monday += timedelta(weeks=1)
+    return [{'week': monday, 'completed': c, 'with_limit': d, 'on_time': o, 'rate': o / d if d else None}
+            for monday, (c, d, o) in sorted(weeks.items())]
+
+
+# --- the heatmap ---
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile (p in 0..100) of `values`; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(math.ceil(p / 100 * len(ordered)) - 1, 0)]
+
+
+def heatmap(session, key: str, f: Filters) -> dict[str, dict]:
+    """Per step of process `key`: tasks waiting now, and the mean and p90 hours spent on completed ones."""
+    f = Filters(process=key, start=f.start, end=f.end, team_id=f.team_id, user_id=f.user_id)
+    waiting = _task_query(select(HumanTask.spec_id, func.count()), f, HumanTask.claimed_by)
+    waiting = waiting.where(HumanTask.state == TaskState.ready).group_by(HumanTask.spec_id)
+    steps: dict[str, dict] = defaultdict(lambda: {'waiting': 0, 'completed': 0, 'mean_hours': None,
+                                                  'p90_hours': None})
+    for spec_id, count in session.execute(waiting):
+        steps[spec_id]['waiting'] = count
+    # Mean and nearest-rank p90 in SQL: rank each step's durations; p90 is the largest duration whose
+    # rank is at most ceil(0.9 n), i.e. 10 rank < 9 n + 10 in whole numbers.
+    hours = elapsed_hours(HumanTask.created_at, HumanTask.completed_at)
+    ranked = _task_query(select(HumanTask.spec_id.label('spec_id'), hours.label('hours'),
+                                func.row_number().over(partition_by=HumanTask.spec_id, order_by=hours).label('rank'),
+                                func.count().over(partition_by=HumanTask.spec_id).label('n')),
+                         f, HumanTask.completed_by)
+    ranked = ranked.where(HumanTask.state == TaskState.completed, *_in_range(HumanTask.completed_at, f)).subquery()
+    spent = (select(ranked.c.spec_id, func.count(), func.avg(ranked.c.hours),
+                    func.max(case((10 * ranked.c.rank < 9 * ranked.c.n + 10, ranked.c.hours))))
+             .group_by(ranked.c.spec_id))
+    for spec_id, count, mean, p90 in session.execute(spent):
+        steps[spec_id].update(completed=count, mean_hours=float(mean), p90_hours=float(p90))
+    return dict(steps)
+
+
+# --- internal audit (内审) ---
+
+def audit_samples(session, f: Filters) -> list[dict]:
+    """Cases drawn for the internal audit (`AuditSample`), the newest first, with their audit's result.
+
+    The date range applies to the day a case was drawn; team and person to who completed the audit.
+    The result is the audit case's outcome and the reason and basis recorded when it closed.
+    """
+    audited = ProcessInstance.__table__.alias('audited')
+    audited_definition = ProcessDefinition.__table__.alias('audited_definition')
+    query = (select(AuditSample, audited.c.business_key, audited_definition.c.key, ProcessInstance)
+             .join(audited, audited.c.id == AuditSample.instance_id)
+             .join(audited_definition, audited_definition.c.id == audited.c.definition_id)
+             .outerjoin(ProcessInstance, ProcessInstance.id == AuditSample.audit_instance_id)
+             .where(AuditSample.sampled.is_(True), *_in_range(AuditSample.considered_at, f))
+             .order_by(AuditSample.considered_at.desc(), AuditSample.id.desc()))
+    if f.process:
+        query = query.where(audited_definition.c.key == f.process)
+    rows = session.execute(query).all()
+    audit_ids = [case.id for *_, case in rows if case is not None]
+    auditors: dict[int, list[int]] = defaultdict(list)
+    closes = {}
+    if audit_ids:
+        for instance_id, user_id in session.execute(
+                select(HumanTask.instance_id, HumanTask.completed_by)
+                .where(HumanTask.instance_id.in_(audit_ids), HumanTask.completed_by.is_not(None))
+                .order_by(HumanTask.completed_at)):
+            auditors[instance_id].append(user_id)
+        closes = {e.instance_id: e for e in session.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id.in_(audit_ids), AuditEvent.action == 'close'))}
+    users = dict(session.execute(select(User.id, User.full_name)).all())
+    teams = dict(session.execute(select(User.id, User.team_id)).all())
+    names = _names(session)
+    result = []
+    for sample, case_key, key, audit_case in rows:
+        done_by = auditors.get(audit_case.id, []) if audit_case else []
+        if f.user_id is not None and f.user_id not in done_by:
+            continue
+        if f.team_id is not None and not any(teams.get(u) == f.team_id for u in done_by):
+            continue
+        close = closes.get(audit_case.id) if audit_case else None
+        outcome = (loaded_definition(audit_case.definition).outcomes.get(audit_case.end_event)
+                   if audit_case is not None and audit_case.end_event else None)
+        result.append({'instance_id': sample.instance_id, 'case': case_key, 'process': key,
+                       'process_name': names.get(key, key), 'percent': sample.percent,
+                       'drawn_at': sample.considered_at,
+                       'audit_instance_id': audit_case.id if audit_case else None,
+                       'audit_case': audit_case.business_key if audit_case else None,
+                       'audit_status': audit_case.status.value if audit_case else None,
+                       'outcome': audit_case.outcome if audit_case else None,
+                       'outcome_name': outcome.name if outcome else None,
+                       'outcome_name_en': outcome.name_en if outcome else None,
+                       'auditors': [users.get(u, '') for u in done_by],
+                       'reason': (close.data or {}).get('reason') if close else None,
+                       'basis': close.basis if close else None})
+    return result
