@@ -109,8 +109,9 @@ def test_fine_without_hearing_paid(session):
     # 17 months (March 2025 – July 2026), 45 employees, 567,000 owed → 较重 (medium) by the amount owed
     assert (data['grade'], data['penalty_range']['version']) == ('medium', '2019')
     assert (data['penalty_range']['fine_min'], data['penalty_range']['fine_max']) == (20000, 35000)
-    with refused('20,000 to 35,000'):
-        run(session, instance, demo.LEGAL, at=on(date(2026, 7, 3)))
+    with refused('20,000 to 35,000', 'intended_fine'):
+        run(session, instance, [('legal_review', 'legal', {**demo.LEGAL[0][2], 'intended_fine': 10000})],
+            at=on(date(2026, 7, 3)))
     legal = [('legal_review', 'legal', {**demo.LEGAL[0][2], 'intended_fine': 30000})]
     run(session, instance, legal + demo.NOTICE, at=on(date(2026, 7, 3)))
     assert instance.data['intended'] == {'fine': 30000.0, 'hearing_offered': False, 'hearing_threshold': 50000.0}

@@ -72,12 +72,12 @@ INVESTIGATE = [
 ORDER = [('issue_order', 'officer', {'order_no': '沪公积金责改〔2026〕第1号', 'order_requirements': '限期为45名职工办理账户设立手续',
                                      'order_receiver': '王某'})]
 NOT_COMPLIED = [('check_compliance', 'officer', {'complied': False, 'compliance_note': '期满复查，仍未办理'})]
-LEGAL = [('legal_review', 'legal', {'intended_fine': 10000, 'major_case': False,
+LEGAL = [('legal_review', 'legal', {'intended_fine': 30000, 'major_case': False,
                                     'legal_opinion': '事实清楚，证据确凿，适用法律正确，程序合法，裁量适当'})]
 NOTICE = [('advance_notice', 'officer', {'advance_notice_no': '沪公积金罚告〔2026〕第1号', 'advance_notice_receiver': '王某'})]
-NO_STATEMENT = [('statement', 'officer', {'statement_made': False, 'statement_text': '当事人未提出陈述申辩', 'revised_fine': 10000,
+NO_STATEMENT = [('statement', 'officer', {'statement_made': False, 'statement_text': '当事人未提出陈述申辩', 'revised_fine': 30000,
                                           'hearing_requested': False})]
-DECIDE = [('decide', 'director', {'decision_outcome': 'penalise', 'decision_no': '沪公积金罚字〔2026〕第1号', 'decided_fine': 10000,
+DECIDE = [('decide', 'director', {'decision_outcome': 'penalise', 'decision_no': '沪公积金罚字〔2026〕第1号', 'decided_fine': 30000,
                                   'decision_reasoning': '违法事实清楚，依法给予罚款'})]
 SERVE = [('serve_decision', 'officer', {'service_method': 'direct', 'receiver': '王某'})]
 PAID = [('await_payment', 'officer', {'payment_state': 'paid', 'payment_note': '缴款书号 0001'})]
