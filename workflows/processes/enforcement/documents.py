@@ -46,7 +46,8 @@ def _context(session, instance, loaded):
         done = steps.get(step)
         return done[-1].completed_at if done else None
     clocks = {c.name: c for c in session.scalars(select(CaseClock).where(CaseClock.instance_id == instance.id))}
-    return {'who': who, 'when': when, 'clocks': clocks, 'evidence': evidence, 'users': users,
+    registrar = session.get(User, instance.started_by)
+    return {'who': who, 'registrar': registrar.full_name if registrar else '', 'when': when, 'clocks': clocks, 'evidence': evidence, 'users': users,
             'kind_names': KIND_NAMES, 'service_names': SERVICE_NAMES, 'grade_names': GRADE_NAMES,
             'outcome_names': OUTCOME_NAMES, 'source_names': SOURCE_NAMES,
             'violation_basis': VIOLATION_BASIS.get(data.get('violation'), ''),
