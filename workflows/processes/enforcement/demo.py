@@ -65,7 +65,7 @@ INVESTIGATE = [
                                   'evidence_source': '现场询问', 'attachment': 'ZJ-002'}),
     ('investigate', 'officer', {'interviewee': '王某（人事经理）', 'interview_on': '2026-06-01', 'interview_place': '单位会议室',
                                 'interview_record': '问：单位是否为职工设立住房公积金账户？答：尚未办理。', 'persons': 45,
-                                'base': 6000, 'rate_percent': 14, 'months': 15, 'finding': 'violation',
+                                'monthly_base': 6000, 'rate_percent': 14, 'months_owed': 15, 'finding': 'violation',
                                 'findings_text': '该单位自2025年3月起未为45名职工办理住房公积金账户设立手续'}),
     ('investigate_cosign', 'officer2', {'cosign_confirmed': True, 'cosign_note': '证据与笔录核对无误'}),
 ]
