@@ -14,7 +14,7 @@ from workflows import runtime
 from workflows.actors import Actor
 from workflows.errors import FormInvalid, NotAllowed, OperationRefused
 from workflows.models import (CaseClock, CaseParty, ClockState, EmployerPenalty, EvidenceItem, HumanTask,
-                              InstanceStatus, TaskState, User)
+                              InstanceStatus, Setting, TaskState, User)
 from workflows.processes import enforcement as enf
 from workflows.processes.enforcement import demo
 
@@ -295,3 +295,20 @@ def test_two_distinct_officers_investigate(session):
     with pytest.raises(NotAllowed, match='Separation of duties'):
         run(session, instance, [('investigate_cosign', 'officer', demo.INVESTIGATE[3][2])])
     # the registering officer may not approve the filing (registered by an officer who is also an approver)
+
+
+def test_the_hearing_threshold_and_the_order_period_are_settings(session):
+    session.add_all([Setting(key='enforcement.hearing_threshold', value='30000'),
+                     Setting(key='enforcement.order_limit', value='20cd')])
+    session.commit()
+    instance = register(session)
+    to_order(session, instance)
+    assert clock(session, instance, 'order').due_date == date(2026, 6, 22)    # 1 June + 20 = Sun 21 → Mon 22
+    run(session, instance, demo.NOT_COMPLIED + demo.LEGAL, at=on(date(2026, 6, 23)))
+    assert instance.data['intended']['hearing_offered'] is True               # 30,000 reaches the threshold
+    # an order period above the legal 30 days is refused before the order is issued
+    session.get(Setting, 'enforcement.order_limit').value = '45cd'
+    session.commit()
+    other = register(session)
+    with refused('at most 30 days'):
+        run(session, other, demo.FILE + demo.INVESTIGATE)
