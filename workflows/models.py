@@ -497,3 +497,55 @@ DASHBOARD_INDEXES = (
     Index('ix_human_task_done', HumanTask.state, HumanTask.completed_at),
     Index('ix_process_instance_closed_at', ProcessInstance.closed_at),
 )
+
+
+# --- enforcement records ---
+# Facts of record the enforcement case (行政执法) needs: employers, their approved deferrals, earlier
+# penalties (repeat offences), and the evidence register its investigations write.
+
+class Employer(Base):
+    """A contributing employer (缴存单位) of record, by its 统一社会信用代码."""
+    __tablename__ = 'employer'
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    legal_representative: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(200))
+    registered_with_center: Mapped[bool] = mapped_column(Boolean, default=True)   # 缴存登记 done
+    e_service_consent: Mapped[bool] = mapped_column(Boolean, default=False)       # agreed to electronic service
+
+
+class EmployerDeferral(Base):
+    """An approved 缓缴 (deferred contributions) of an employer, from its first to its last month."""
+    __tablename__ = 'employer_deferral'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_code: Mapped[str] = mapped_column(ForeignKey('employer.credit_code', ondelete='CASCADE'), index=True)
+    approved_on: Mapped[date] = mapped_column(Date)
+    start: Mapped[date] = mapped_column(Date)
+    until: Mapped[date] = mapped_column(Date)
+    basis: Mapped[str] = mapped_column(String(200))
+
+
+class EmployerPenalty(Base):
+    """A final administrative penalty on an employer (for the 裁量基准's repeat-offence criterion)."""
+    __tablename__ = 'employer_penalty'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_code: Mapped[str] = mapped_column(ForeignKey('employer.credit_code', ondelete='CASCADE'), index=True)
+    decided_on: Mapped[date] = mapped_column(Date)
+    decision_no: Mapped[str] = mapped_column(String(60))
+    fine: Mapped[int] = mapped_column(Integer)            # fen
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey('process_instance.id'), index=True)
+
+
+class EvidenceItem(Base):
+    """One item of an enforcement case's evidence register (证据清单)."""
+    __tablename__ = 'evidence_item'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey('process_instance.id', ondelete='CASCADE'), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))          # one of the 8 statutory types
+    description: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(200))
+    collected_on: Mapped[date] = mapped_column(Date)
+    collector_id: Mapped[int] = mapped_column(ForeignKey('app_user.id'))
+    attachment: Mapped[str] = mapped_column(String(200))   # archive reference of the original
+    __table_args__ = (UniqueConstraint('instance_id', 'seq', name='uq_evidence_item_seq'),)
