@@ -280,6 +280,11 @@ class FraudBan(Base):
     reason: Mapped[str] = mapped_column(String(200))
     basis: Mapped[str] = mapped_column(String(200))
     until: Mapped[date] = mapped_column(Date)
+    decision_no: Mapped[str] = mapped_column(String(64), default='')     # the penalty decision's number
+    scope: Mapped[str] = mapped_column(String(64), default='withdrawal,loan')   # what it bars, comma-separated
+    starts: Mapped[date | None] = mapped_column(Date)
+    conduct_on: Mapped[date | None] = mapped_column(Date)                # when the conduct happened …
+    law_in_force: Mapped[str] = mapped_column(String(200), default='')   # … and the law then in force
 
 
 class Setting(Base):
@@ -366,3 +371,25 @@ class CaseComment(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey('app_user.id'))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- records of the fund's payments (workflows/records.py) ---
+
+class BankAccount(Base):
+    """A person's own bank account on record, where withdrawals are paid."""
+    __tablename__ = 'bank_account'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    holder_name: Mapped[str] = mapped_column(String(64))
+    bank: Mapped[str] = mapped_column(String(64))
+    card_no: Mapped[str] = mapped_column(String(32))
+
+
+class AccountClosure(Base):
+    """A fund account closed (销户): its whole balance paid out or taken into the value-added income."""
+    __tablename__ = 'account_closure'
+    account_no: Mapped[str] = mapped_column(ForeignKey('fund_account.account_no'), primary_key=True)
+    closed_on: Mapped[date] = mapped_column(Date)
+    destination: Mapped[str] = mapped_column(String(16))       # 'holder' or 'value_added'
+    amount: Mapped[int] = mapped_column(Integer)               # fen
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey('process_instance.id'))

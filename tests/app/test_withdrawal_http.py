@@ -4,7 +4,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from workflows.models import HumanTask, TaskState
+from workflows.deadlines import local_date
+from workflows.models import HumanTask, TaskState, utcnow
 
 from .conftest import task_ids
 
@@ -37,7 +38,10 @@ def test_full_manual_path_over_http(login, session_factory):
     assert review in task_ids(reviewer.get('/tasks/').text)
     assert reviewer.post(f'/tasks/{review}', data={'decision': 'approve', 'reason': '材料齐全'}).status_code == 302
     pay = ready_task(session_factory, case_id, 'pay')
-    r = cashier.post(f'/tasks/{pay}', data={'voucher_no': 'ZF-9', 'paid_amount': '5000', 'paid_on': '2026-11-23'})
+    r = cashier.get(f'/tasks/{pay}')
+    assert '6217001234567890123' in r.text          # the payee's own account on record, shown to the cashier
+    r = cashier.post(f'/tasks/{pay}', data={'voucher_no': 'ZF-9', 'paid_amount': '5000',
+                                            'paid_on': local_date(utcnow()).isoformat()})
     assert r.status_code == 302
     page = clerk.get(f'/cases/{case_id}').text
     assert '已办结：已支付' in page and page.count('data-step=') == 3
@@ -131,7 +135,22 @@ def test_only_clerks_register(login):
 def test_rule_rejection_is_shown_with_reason_and_basis(login):
     clerk = login('clerk')
     r = clerk.post('/cases/new/withdrawal', data={**APPLICATION, 'account_no': '100000000004'}, follow_redirects=True)
-    assert '规则否决' in r.text and '诚信黑名单' in r.text and '第四十一条' in r.text
+    assert '否决' in r.text and '禁入期' in r.text and '第十八条' in r.text and '否定报备' in r.text
+
+
+def test_refusal_report_and_printed_notice_over_http(login, session_factory):
+    clerk, approver = login('clerk'), login('approver')
+    case_id = register(clerk, account_no='100000000004', withdrawal_type='rent', amount='1000')
+    report = ready_task(session_factory, case_id, 'refusal_report')
+    assert approver.post(f'/tasks/{report}/claim').status_code == 302
+    assert approver.post(f'/tasks/{report}', data={'report_decision': 'confirm',
+                                                   'report_opinion': '禁入期内，同意不予提取'}).status_code == 302
+    serve = ready_task(session_factory, case_id, 'serve_notice')
+    today = local_date(utcnow()).isoformat()
+    assert clerk.post(f'/tasks/{serve}', data={'notice_method': 'in_person', 'notified_on': today}).status_code == 302
+    notice = clerk.get(f'/cases/{case_id}/documents/withdrawal.decision_notice').text
+    assert '不予提取通知书' in notice and '沪公积金罚字〔2024〕第0117号' in notice and '六十日内' in notice
+    assert f'送达：{today}，当面送达' in notice
 
 
 def test_one_time_notice_over_http(login, session_factory):

@@ -3,6 +3,9 @@ import shutil
 
 import pytest
 
+from workflows.deadlines import local_date
+from workflows.models import utcnow
+
 from .conftest import login, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -62,7 +65,7 @@ def test_withdrawal_from_registration_to_payment(browser, server, tmp_path):
     open_from_pool(cashier, server, case_key)
     cashier.fill('#f-voucher_no', 'ZF-20261123-01')
     cashier.fill('#f-paid_amount', '8000')
-    cashier.fill('#f-paid_on', '2026-11-23')
+    cashier.fill('#f-paid_on', local_date(utcnow()).isoformat())
     cashier.click('#submit-task')
     cashier.wait_for_url(f'{server}/tasks/')
 

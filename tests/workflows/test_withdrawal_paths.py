@@ -8,7 +8,7 @@ from workflows import audit, runtime
 from workflows.actors import Actor
 from workflows.models import AuditEvent, HumanTask, InstanceStatus, TaskState
 
-from .helpers import APPLICATION, complete, open_task, register
+from .helpers import APPLICATION, TODAY, complete, open_task, register
 
 
 def _actions(session, instance):
@@ -23,33 +23,37 @@ def test_online_low_risk_rent_is_auto_approved_then_paid(session, user_named):
     pay = open_task(session, instance, 'pay')
     assert pay is not None and pay.role_code == 'cashier'
     complete(session, instance, 'pay', user_named('cashier'),
-             {'voucher_no': 'ZF-0001', 'paid_amount': 3000, 'paid_on': '2026-11-23'})
+             {'voucher_no': 'ZF-0001', 'paid_amount': 3000, 'paid_on': TODAY})
     assert instance.status == InstanceStatus.completed and instance.outcome == 'paid'
-    assert _actions(session, instance) == ['register', 'clock_start', 'operation', 'operation', 'rules',
-                                           'complete', 'operation', 'clock_stop', 'close']
+    assert instance.data['payment']['debited'] == 3000 and '中国建设银行' in instance.data['payee']['payee']
 
 
 @pytest.mark.parametrize('overrides, reason_part', [
-    ({'account_no': '100000000004'}, '诚信黑名单'),          # fraud ban on record
+    ({'account_no': '100000000004'}, '禁入期'),               # fraud ban on record
     ({'amount': 999999}, '超过住房公积金账户余额'),            # more than the balance
 ])
 def test_rules_reject_with_reason_and_basis(session, user_named, overrides, reason_part):
     instance = register(session, user_named('clerk'), **overrides)
-    assert instance.status == InstanceStatus.completed and instance.outcome == 'rejected'
-    assert reason_part in instance.data['rule_reason']
+    assert instance.data['rule_decision'] == 'reject' and reason_part in instance.data['rule_reason']
     assert instance.data['rule_basis']
-    close = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
-                                                     AuditEvent.action == 'close')).one()
-    assert close.basis == instance.data['rule_basis']
-    assert session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).all() == []
+    report = open_task(session, instance, 'refusal_report')    # 否定报备: the approver signs off
+    assert report is not None and report.role_code == 'approver'
+    complete(session, instance, 'refusal_report', user_named('approver'),
+             {'report_decision': 'confirm', 'report_opinion': '同意不予提取'})
+    complete(session, instance, 'serve_notice', user_named('clerk'),
+             {'notice_method': 'in_person', 'notified_on': TODAY})
+    assert instance.status == InstanceStatus.completed and instance.outcome == 'rejected'
+    rules = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
+                                                     AuditEvent.action == 'rules').order_by(AuditEvent.id)).all()
+    assert rules[-1].basis == instance.data['rule_basis']
 
 
 def test_frequency_rule_counts_earlier_paid_withdrawals_of_the_same_type(session, user_named):
     clerk, cashier = user_named('clerk'), user_named('cashier')
     first = register(session, clerk, withdrawal_type='rent', amount=1000, channel='online')
-    complete(session, first, 'pay', cashier, {'voucher_no': 'ZF-0002', 'paid_amount': 1000, 'paid_on': '2026-11-23'})
+    complete(session, first, 'pay', cashier, {'voucher_no': 'ZF-0002', 'paid_amount': 1000, 'paid_on': TODAY})
     second = register(session, clerk, withdrawal_type='rent', amount=1000, channel='online')
-    assert second.outcome == 'rejected'
+    assert second.data['rule_decision'] == 'reject'
     assert '频次' in second.data['rule_reason']
     other_type = register(session, clerk, withdrawal_type='purchase', amount=1000)
     assert other_type.status == InstanceStatus.running
@@ -64,7 +68,7 @@ def test_manual_path_approved_and_paid(session, user_named):
     review = session.scalars(select(HumanTask).where(HumanTask.spec_id == 'review')).one()
     assert review.decision == 'approve' and review.completed_by == user_named('reviewer').id
     complete(session, instance, 'pay', user_named('cashier'),
-             {'voucher_no': 'ZF-0003', 'paid_amount': 5000, 'paid_on': '2026-11-24'})
+             {'voucher_no': 'ZF-0003', 'paid_amount': 5000, 'paid_on': TODAY})
     assert (instance.status, instance.outcome) == (InstanceStatus.completed, 'paid')
     assert audit.verify(session).ok
 
@@ -74,6 +78,9 @@ def test_manual_reject_records_reason_and_basis(session, user_named):
     complete(session, instance, 'accept', user_named('clerk'), {'materials_complete': True})
     complete(session, instance, 'review', user_named('reviewer'),
              {'decision': 'reject', 'reason': '购房合同与发票金额不符', 'basis': '本市提取管理办法第八条'})
+    complete(session, instance, 'refusal_report', user_named('approver'),
+             {'report_decision': 'confirm', 'report_opinion': '理由充分'})
+    complete(session, instance, 'serve_notice', user_named('clerk'), {'notice_method': 'post', 'notified_on': TODAY})
     assert (instance.status, instance.outcome) == (InstanceStatus.completed, 'rejected')
     assert open_task(session, instance, 'pay') is None
     close = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
