@@ -89,38 +89,34 @@ def test_manual_reject_records_reason_and_basis(session, user_named):
     assert close.data['reason'] == '购房合同与发票金额不符'
 
 
-def test_one_time_notice_pauses_the_clock_and_resumes(session, user_named):
+def test_the_clock_starts_at_acceptance_of_a_complete_application(session, user_named):
     clerk = user_named('clerk')
     instance = register(session, clerk)
-    due_before = instance.due_date
-    assert due_before is not None
+    assert instance.due_date is None                    # received, not yet accepted
     complete(session, instance, 'accept', clerk,
              {'materials_complete': False, 'missing_items': ['purchase_invoice', 'bank_card']})
-    assert instance.status == InstanceStatus.waiting
+    assert instance.status == InstanceStatus.waiting and instance.due_date is None
     wait = open_task(session, instance, 'await_materials')
-    assert wait is not None and wait.due_date is None   # no time limit runs against the applicant
+    assert wait is not None and wait.due_date is None   # no time limit runs against the applicant …
+    assert instance.data['supplement']['until']         # … but the 补正 has its own deadline
     notice = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
                                                       AuditEvent.action == 'complete')).one()
     assert notice.data['after']['missing_items'] == ['purchase_invoice', 'bank_card']
     complete(session, instance, 'await_materials', clerk, {'materials_supplied': True})
-    assert instance.status == InstanceStatus.running
+    assert instance.status == InstanceStatus.running and instance.due_date is not None
     assert open_task(session, instance, 'review') is not None
-    assert 'clock_resume' in _actions(session, instance)
+    assert 'clock_start' in _actions(session, instance)
 
 
-def test_clock_moves_back_by_the_working_days_spent_waiting(session, user_named):
+def test_the_decision_limit_counts_from_the_day_the_missing_items_were_supplied(session, user_named):
     clerk = user_named('clerk')
     instance = runtime.start_instance(session, 'withdrawal', {**APPLICATION, 'amount': 100}, Actor(clerk, at=datetime(2026, 9, 28, 2, 0)))   # Mon 28 Sep 2026, 10:00 Shanghai
-    session.commit()
-    # Start day not counted: Tue 29, Wed 30 Sep, then National Day (1-7 Oct off), Thu 8 Oct.
-    assert instance.due_date == date(2026, 10, 8)
     accept = open_task(session, instance, 'accept')
     runtime.complete_task(session, accept.id, {'materials_complete': False, 'missing_items': ['bank_card']}, Actor(clerk, at=datetime(2026, 9, 28, 3, 0)))
     wait = open_task(session, instance, 'await_materials')
     runtime.complete_task(session, wait.id, {'materials_supplied': True}, Actor(clerk, at=datetime(2026, 10, 13, 3, 0)))   # Tue 13 Oct
     session.commit()
-    # Waited 29, 30 Sep, 8, 9, Sat 10 (调休 working day), 12, 13 Oct = 7 working days;
-    # 7 working days after 8 Oct: 9, 10, 12, 13, 14, 15, 16 Oct.
+    # Accepted complete on Tue 13 Oct: 3 working days are 14, 15, 16 Oct.
     assert instance.due_date == date(2026, 10, 16)
     review = open_task(session, instance, 'review')
     assert review.due_date == date(2026, 10, 15)   # 2 working days after Tue 13 Oct
