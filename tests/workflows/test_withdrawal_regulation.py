@@ -84,7 +84,7 @@ def test_death_with_two_heirs_pays_each_share(session, user_named):
     data = instance.data
     assert data['heirs_of_record']['count'] == 2 and '王小明（子，60%）' in data['heirs_of_record']['listed']
     assert instance.applicant_name == '王小明'               # the heirs apply, not the deceased
-    names = [m['item'] for m in data['type_materials']]
+    names = data['materials']['required']
     assert 'inheritance_proof' in names and 'unit_certificate' not in names   # 12,500 yuan: notarised proof
     assert data['materials']['lacking'] == ['inheritance_proof', 'bank_card']
     _to_payment(session, user_named, instance)
@@ -97,7 +97,7 @@ def test_death_under_the_small_amount_takes_a_unit_certificate_instead_of_notari
     session.commit()
     instance = register(session, user_named('clerk'), account_no='100000000002', withdrawal_type='death', amount=1,
                         heirs='王小明，310101200001011234，子，100')
-    names = [m['item'] for m in instance.data['type_materials']]
+    names = instance.data['materials']['required']
     assert 'unit_certificate' in names and 'inheritance_proof' not in names
     assert '代替继承权公证' in instance.data['unit_certificate_rule']
 

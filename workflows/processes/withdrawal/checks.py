@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import func, or_, select
 
 from ...deadlines import CENTER_TZ, get_setting, load_calendar, task_due
-from ...errors import N_
+from ...errors import N_, ModelFailed
 from ...models import CaseParty, InstanceStatus, ProcessDefinition, ProcessInstance
 from ...operations import lookup, refuse
 from ...records import bank_account_of, to_fen
@@ -101,17 +101,32 @@ def withdrawal_heirs(ctx, heirs, withdrawal_type):
             'listed': '、'.join(f"{h['name']}（{h['relation']}，{h['share']:g}%）" for h in listed)}
 
 
+MATERIAL = re.compile(r'^(?P<name>.+)（(?P<kind>原件|复印件)(?P<copies>[0-9]+)份）$')
+
+
+def _material_codes(ctx) -> dict[str, str]:
+    """Material name -> code, from the material list of the case's own start form."""
+    from ...definitions import loaded_definition
+    node = loaded_definition(ctx.instance.definition).start_form['properties']['materials_provided']['items']
+    return dict(zip(node['x-enumNames'], node['enum']))
+
+
 @lookup('withdrawal.materials', title='核对申请材料', result={
     'required_list': {'title': '本事项须提交的材料', 'x-title-en': 'Materials this type needs'},
     'lacking_list': {'title': '尚缺材料', 'x-title-en': 'Still missing'},
 })
 def withdrawal_materials(ctx, required, provided):
-    """The type's materials (from the types table) against those provided at registration."""
+    """The type's materials (from the types table: "name（原件N份）") against those provided at registration."""
+    codes, needed = _material_codes(ctx), []
+    for entry in required:
+        match = MATERIAL.match(entry)
+        if match is None or match['name'] not in codes:
+            raise ModelFailed(N_('The types table names a material the forms do not list: %(name)s'), name=entry)
+        needed.append((codes[match['name']], match['name']))
     provided = set(provided or [])
-    lacking = [m for m in required if m['item'] not in provided]
-    return {'required_list': '、'.join(f"{m['name']}（{m['kind']}{m['copies']}份）" for m in required),
-            'lacking': [m['item'] for m in lacking], 'names': {m['item']: m['name'] for m in required},
-            'lacking_list': '、'.join(m['name'] for m in lacking) or '无'}
+    lacking = [(code, name) for code, name in needed if code not in provided]
+    return {'required': [code for code, _ in needed], 'required_list': '、'.join(required),
+            'lacking': [code for code, _ in lacking], 'lacking_list': '、'.join(n for _, n in lacking) or '无'}
 
 
 @lookup('withdrawal.check_notice', title='核对告知事项', result={
