@@ -390,6 +390,6 @@ class AccountClosure(Base):
     __tablename__ = 'account_closure'
     account_no: Mapped[str] = mapped_column(ForeignKey('fund_account.account_no'), primary_key=True)
     closed_on: Mapped[date] = mapped_column(Date)
-    destination: Mapped[str] = mapped_column(String(16))       # 'holder' or 'value_added'
+    destination: Mapped[str] = mapped_column(String(16))       # 'payee' (paid out) or 'value_added'
     amount: Mapped[int] = mapped_column(Integer)               # fen
     instance_id: Mapped[int | None] = mapped_column(ForeignKey('process_instance.id'))

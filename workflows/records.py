@@ -118,7 +118,7 @@ def fund_debit(ctx, account_no, amount, limit, paid_on='', not_before='', close_
         refuse(N_('More than the balance of the fund account.'), param='amount')
     _forget(ctx.session, account_no)
     if close_account:
-        ctx.session.add(AccountClosure(account_no=str(account_no), closed_on=ctx.today, destination='holder',
+        ctx.session.add(AccountClosure(account_no=str(account_no), closed_on=ctx.today, destination='payee',
                                        amount=fen, instance_id=ctx.instance.id))
     return {'account_no': str(account_no), 'debited': fen / 100, 'closed': bool(close_account)}
 

@@ -9,7 +9,7 @@ from workflows import documents, runtime, worker
 from workflows.actors import Actor
 from workflows.definitions import loaded_definition
 from workflows.errors import FormInvalid, NotAllowed, OperationRefused
-from workflows.models import AccountClosure, FundAccount, InstanceStatus, utcnow
+from workflows.models import AccountClosure, BankAccount, FundAccount, InstanceStatus, utcnow
 
 from .helpers import TODAY, complete, open_task, register
 
@@ -41,6 +41,8 @@ def test_each_type_runs_from_registration_to_payment(session, user_named, kind, 
     assert (data['type_code'], data['type_in_force'], data['rule_decision']) == (code, True, 'manual')
     assert data['type_basis'] and data['type_facts'] and data['materials']['lacking'] == []
     assert '（新增）' not in data['type_name']
+    # the unit's 提取证明 is either a material of the type or the rule waiving it is recorded
+    assert ('unit_certificate' in data['materials']['required']) == data['unit_certificate_rule'].startswith('须提交')
     _to_payment(session, user_named, instance)
     paid = data['approved_amount'] if amount is None else amount
     _pay(session, user_named, instance, paid)
@@ -60,7 +62,7 @@ def test_closing_type_pays_the_whole_balance_and_closes_the_account(session, use
     session.rollback()
     _pay(session, user_named, instance, 86000)
     assert session.get(FundAccount, '100000000001').balance == 0
-    assert session.get(AccountClosure, '100000000001').destination == 'holder'
+    assert session.get(AccountClosure, '100000000001').destination == 'payee'
     with pytest.raises(FormInvalid):             # a closed account takes no new application
         register(session, user_named('clerk'), withdrawal_type='purchase')
 
@@ -90,6 +92,24 @@ def test_death_with_two_heirs_pays_each_share(session, user_named):
     _to_payment(session, user_named, instance)
     payee = instance.data['payee']['payee']
     assert '王小明' in payee and '7,500.00元' in payee and '王小红' in payee and '5,000.00元' in payee
+    assert '未登记本人银行账户' in payee
+    pay = open_task(session, instance, 'pay')
+    with pytest.raises(OperationRefused):        # never paid to an account not on record
+        runtime.complete_task(session, pay.id, {'voucher_no': 'ZF-1', 'paid_amount': 12500, 'paid_on': TODAY},
+                              Actor(user_named('cashier')))
+    session.rollback()
+
+
+def test_death_pays_the_heirs_whole_balance_into_their_accounts_on_record_and_closes(session, user_named):
+    session.add_all([BankAccount(id_number='310101200001011234', holder_name='王小明', bank='中国银行', card_no='6216600000000001'),
+                     BankAccount(id_number='310101200202022345', holder_name='王小红', bank='中国银行', card_no='6216600000000002')])
+    session.commit()
+    instance = register(session, user_named('clerk'), account_no='100000000002', withdrawal_type='death', amount=1,
+                        heirs=HEIRS)
+    _to_payment(session, user_named, instance)
+    assert '6216600000000001' in instance.data['payee']['payee'] and '6216600000000002' in instance.data['payee']['payee']
+    _pay(session, user_named, instance, 12500)
+    assert (instance.outcome, session.get(AccountClosure, '100000000002').destination) == ('paid', 'payee')
 
 
 def test_death_under_the_small_amount_takes_a_unit_certificate_instead_of_notarised_proof(session, user_named):
