@@ -199,3 +199,29 @@ def test_diagram_is_the_cases_own_version(login, session_factory):
     assert r.status_code == 200 and r.mimetype == 'application/xml' and b'id="accept"' in r.data
     page = clerk.get(f'/cases/{case_id}').text
     assert 'data-active=\'["accept"]\'' in page
+
+
+def test_bad_heirs_and_an_empty_refusal_report_are_422_and_change_nothing(login, session_factory, snapshot):
+    clerk, approver = login('clerk'), login('approver')
+    before = snapshot()
+    r = clerk.post('/cases/new/withdrawal', data={**APPLICATION, 'account_no': '100000000002', 'withdrawal_type': 'death',
+                                                   'heirs': '王小明，310101200001011234，子，60'})
+    assert r.status_code == 422 and 'data-error-for="heirs"' in r.text and '份额合计须为100' in r.text
+    assert snapshot() == before
+    case_id = register(clerk, account_no='100000000004', withdrawal_type='rent', amount='1000')
+    report = ready_task(session_factory, case_id, 'refusal_report')
+    before = snapshot()
+    r = approver.post(f'/tasks/{report}', data={'report_decision': 'confirm'})
+    assert r.status_code == 422 and 'data-error-for="report_opinion"' in r.text
+    assert snapshot() == before
+
+
+def test_a_reduced_amount_above_the_request_is_422_on_its_field(login, session_factory, snapshot):
+    clerk, reviewer = login('clerk'), login('reviewer')
+    case_id = register(clerk)
+    clerk.post(f'/tasks/{ready_task(session_factory, case_id, "accept")}', data={'materials_complete': 'true'})
+    review = ready_task(session_factory, case_id, 'review')
+    before = snapshot()
+    r = reviewer.post(f'/tasks/{review}', data={'decision': 'approve', 'approved_amount': '5000.01'})
+    assert r.status_code == 422 and re.search(r'data-error-for="approved_amount">超过申请金额', r.text)
+    assert snapshot() == before
