@@ -289,7 +289,8 @@ def test_one_time_notice_gives_the_deadline_its_consequence_where_and_a_signatur
              {'materials_complete': False, 'missing_items': ['purchase_invoice', 'bank_card']})
     html = _notice(session, instance, 'withdrawal.one_time_notice')
     until = instance.data['supplement']['until']
-    for part in (until, '逾期未补正的', '终止办理', '受理窗口', '12329', '申请人签收'):
+    clerk_name = user_named('clerk').full_name
+    for part in (until, '逾期未补正的', '终止办理', '受理窗口', '12329', '申请人签收', f'经办人：{clerk_name}', TODAY):
         assert part in html, part
 
 

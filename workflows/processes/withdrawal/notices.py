@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ...deadlines import get_setting
-from ...models import AuditEvent, HumanTask, TaskState, User
+from ...models import HumanTask, TaskState, User
 from ...operations import document
 
 CENTER_NAME_SETTING = 'center.name'
@@ -34,10 +34,8 @@ def _completed(session, instance, spec_id):
 
 
 def _context(session, instance, loaded):
-    issued = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
-                                                      AuditEvent.action == 'clock_pause')
-                             .order_by(AuditEvent.id)).first()
-    handler = session.get(User, issued.actor_id) if issued and issued.actor_id else None
+    issued = _completed(session, instance, 'accept')          # the acceptance check that gave the notice
+    handler = session.get(User, issued.completed_by) if issued and issued.completed_by else None
     report = _completed(session, instance, 'refusal_report') or _completed(session, instance, 'approve')
     approver = session.get(User, report.completed_by) if report and report.completed_by else None
     return {'issued': issued, 'handler': handler, 'report': report, 'approver': approver,
