@@ -63,7 +63,9 @@ from workflows.actors import Actor  # noqa: E402
 from workflows.db import make_engine, make_session_factory  # noqa: E402
 from workflows.bundles import collect_bundle  # noqa: E402
 from workflows.definitions import deploy, loaded_definition  # noqa: E402
-from workflows.models import FundAccount, HumanTask, InstanceState, ProcessInstance, TaskState  # noqa: E402
+from workflows.deadlines import local_date  # noqa: E402
+from workflows.models import utcnow  # noqa: E402
+from workflows.models import BankAccount, FundAccount, HumanTask, InstanceState, ProcessInstance, TaskState  # noqa: E402
 
 # Amount 100, purchase, at the window: the rules send this case to a person. The rules also allow
 # one paid withdrawal of a type per person per 12 months, so demo account 100000000001 would be
@@ -76,7 +78,7 @@ TEMPLATE_ACCOUNT = '100000000001'
 STEPS = [
     ('accept', 'clerk', {'materials_complete': True}),
     ('review', 'reviewer', {'decision': 'approve'}),
-    ('pay', 'cashier', {'voucher_no': 'ZF-1234', 'paid_amount': 100, 'paid_on': '2026-11-23'}),
+    ('pay', 'cashier', {'voucher_no': 'ZF-1234', 'paid_amount': 100, 'paid_on': local_date(utcnow()).isoformat()}),
 ]
 LABELS = {'complete': 'complete_task + commit', 'bare': 'bare step (our serializer)',
           'stock': 'bare step (stock serializer)'}
@@ -108,6 +110,9 @@ def _add_bench_accounts(session, count):
     session.add_all(FundAccount(account_no=bench_account_no(i), holder_name=template.holder_name,
                                 id_number=f'9101041992{i:08d}', balance=template.balance,
                                 employer=template.employer) for i in range(count))
+    # withdrawals are paid only into the payee's own bank account on record
+    session.add_all(BankAccount(id_number=f'9101041992{i:08d}', holder_name=template.holder_name, bank='Bench Bank',
+                                card_no=f'62{i:017d}') for i in range(count))
 
 
 TEST_DATA = ROOT / 'tests' / 'data'

@@ -287,6 +287,11 @@ class FraudBan(Base):
     reason: Mapped[str] = mapped_column(String(200))
     basis: Mapped[str] = mapped_column(String(200))
     until: Mapped[date] = mapped_column(Date)
+    decision_no: Mapped[str] = mapped_column(String(64), default='')     # the penalty decision's number
+    scope: Mapped[str] = mapped_column(String(64), default='withdrawal,loan')   # what it bars, comma-separated
+    starts: Mapped[date | None] = mapped_column(Date)
+    conduct_on: Mapped[date | None] = mapped_column(Date)                # when the conduct happened …
+    law_in_force: Mapped[str] = mapped_column(String(200), default='')   # … and the law then in force
 
 
 # The day from which a setting stored without a date is in force (before any case of this system).
@@ -549,3 +554,25 @@ class EvidenceItem(Base):
     collector_id: Mapped[int] = mapped_column(ForeignKey('app_user.id'))
     attachment: Mapped[str] = mapped_column(String(200))   # archive reference of the original
     __table_args__ = (UniqueConstraint('instance_id', 'seq', name='uq_evidence_item_seq'),)
+
+
+# --- records of the fund's payments (workflows/records.py) ---
+
+class BankAccount(Base):
+    """A person's own bank account on record, where withdrawals are paid."""
+    __tablename__ = 'bank_account'
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    holder_name: Mapped[str] = mapped_column(String(64))
+    bank: Mapped[str] = mapped_column(String(64))
+    card_no: Mapped[str] = mapped_column(String(32))
+
+
+class AccountClosure(Base):
+    """A fund account closed (销户): its whole balance paid out or taken into the value-added income."""
+    __tablename__ = 'account_closure'
+    account_no: Mapped[str] = mapped_column(ForeignKey('fund_account.account_no'), primary_key=True)
+    closed_on: Mapped[date] = mapped_column(Date)
+    destination: Mapped[str] = mapped_column(String(16))       # 'payee' (paid out) or 'value_added'
+    amount: Mapped[int] = mapped_column(Integer)               # fen
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey('process_instance.id'))

@@ -10,7 +10,7 @@ from . import audit, substitution
 from .calendar import holiday_rows_from_chinese_calendar
 from .bundles import collect_bundle
 from .definitions import deploy
-from .models import CalendarDay, CalendarYear, FraudBan, FundAccount, ProcessInstance, Role, Team, User, utcnow
+from .models import BankAccount, CalendarDay, CalendarYear, FraudBan, FundAccount, ProcessInstance, Role, Team, User, utcnow
 from .operations import demo_builders
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,8 +81,19 @@ DEMO_ACCOUNTS = [
     ('100000000005', '李审核', '310101198701010033', 40000, '本中心'),
 ]
 
+# id number, reason, basis, until, decision number, scope, starts, conduct on, law in force at the time
 DEMO_BANS = [
-    ('310107198011304045', '2024年以虚假租房合同骗提住房公积金', '《住房公积金管理条例》（2026年修订）第四十一条', date(2029, 6, 30)),
+    ('310107198011304045', '2024年以虚假租房合同骗提住房公积金', '本中心诚信黑名单管理办法第五条', date(2029, 6, 30),
+     '沪公积金罚字〔2024〕第0117号', 'withdrawal,loan', date(2024, 7, 1), date(2024, 3, 12),
+     '《上海市住房公积金管理若干规定》第十八条（2024年3月施行文本）'),
+]
+
+# the demo account holders' own bank accounts on record (withdrawals are paid only there)
+DEMO_BANK_ACCOUNTS = [
+    ('310104199203154512', '张伟', '中国建设银行上海分行', '6217001234567890123'),
+    ('310105198807226023', '刘芳', '中国工商银行上海分行', '6222021234567890456'),
+    ('310106199512019034', '杨洋', '中国银行上海分行', '6216611234567890789'),
+    ('310107198011304045', '黄强', '交通银行上海分行', '6222601234567890012'),
 ]
 
 
@@ -143,7 +154,10 @@ def seed_demo(session, password_hash):
             session.add(FundAccount(account_no=no, holder_name=holder, id_number=id_number,
                                     balance=balance * 100, employer=employer))
     if not session.scalar(select(FraudBan.id).limit(1)):
-        session.add_all(FraudBan(id_number=i, reason=r, basis=b, until=u) for i, r, b, u in DEMO_BANS)
+        session.add_all(FraudBan(id_number=i, reason=r, basis=b, until=u, decision_no=n, scope=sc, starts=st,
+                                 conduct_on=c, law_in_force=law) for i, r, b, u, n, sc, st, c, law in DEMO_BANS)
+    if not session.scalar(select(BankAccount.id).limit(1)):
+        session.add_all(BankAccount(id_number=i, holder_name=h, bank=b, card_no=c) for i, h, b, c in DEMO_BANK_ACCOUNTS)
     session.flush()
 
 

@@ -4,7 +4,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from workflows.models import HumanTask, TaskState
+from workflows.deadlines import local_date
+from workflows.models import HumanTask, TaskState, utcnow
 
 from .conftest import task_ids
 
@@ -37,7 +38,10 @@ def test_full_manual_path_over_http(login, session_factory):
     assert review in task_ids(reviewer.get('/tasks/').text)
     assert reviewer.post(f'/tasks/{review}', data={'decision': 'approve', 'reason': '材料齐全'}).status_code == 302
     pay = ready_task(session_factory, case_id, 'pay')
-    r = cashier.post(f'/tasks/{pay}', data={'voucher_no': 'ZF-9', 'paid_amount': '5000', 'paid_on': '2026-11-23'})
+    r = cashier.get(f'/tasks/{pay}')
+    assert '6217001234567890123' in r.text          # the payee's own account on record, shown to the cashier
+    r = cashier.post(f'/tasks/{pay}', data={'voucher_no': 'ZF-9', 'paid_amount': '5000',
+                                            'paid_on': local_date(utcnow()).isoformat()})
     assert r.status_code == 302
     page = clerk.get(f'/cases/{case_id}').text
     assert '已办结：已支付' in page and page.count('data-step=') == 3
@@ -131,7 +135,22 @@ def test_only_clerks_register(login):
 def test_rule_rejection_is_shown_with_reason_and_basis(login):
     clerk = login('clerk')
     r = clerk.post('/cases/new/withdrawal', data={**APPLICATION, 'account_no': '100000000004'}, follow_redirects=True)
-    assert '规则否决' in r.text and '诚信黑名单' in r.text and '第四十一条' in r.text
+    assert '否决' in r.text and '禁入期' in r.text and '第十八条' in r.text and '否定报备' in r.text
+
+
+def test_refusal_report_and_printed_notice_over_http(login, session_factory):
+    clerk, approver = login('clerk'), login('approver')
+    case_id = register(clerk, account_no='100000000004', withdrawal_type='rent', amount='1000')
+    report = ready_task(session_factory, case_id, 'refusal_report')
+    assert approver.post(f'/tasks/{report}/claim').status_code == 302
+    assert approver.post(f'/tasks/{report}', data={'report_decision': 'confirm',
+                                                   'report_opinion': '禁入期内，同意不予提取'}).status_code == 302
+    serve = ready_task(session_factory, case_id, 'serve_notice')
+    today = local_date(utcnow()).isoformat()
+    assert clerk.post(f'/tasks/{serve}', data={'notice_method': 'in_person', 'notified_on': today}).status_code == 302
+    notice = clerk.get(f'/cases/{case_id}/documents/withdrawal.decision_notice').text
+    assert '不予提取通知书' in notice and '沪公积金罚字〔2024〕第0117号' in notice and '六十日内' in notice
+    assert f'送达：{today}，当面送达' in notice
 
 
 def test_one_time_notice_over_http(login, session_factory):
@@ -143,14 +162,14 @@ def test_one_time_notice_over_http(login, session_factory):
     clerk.post(f'/tasks/{accept}', data={'materials_complete': 'false',
                                           'missing_items': ['purchase_invoice', 'bank_card']})
     page = clerk.get(f'/cases/{case_id}').text
-    assert '自 ' in page and 'data-clock="decision"' in page and '购房发票' in page and '本人银行卡' in page
+    assert 'data-clock="decision"' not in page and '购房发票' in page and '本人银行卡' in page   # not yet accepted
     notice = clerk.get(f'/cases/{case_id}/documents/withdrawal.one_time_notice').text
     items = re.search(r'<ol id="missing-items">(.*?)</ol>', notice, re.S).group(1)
     assert '购房发票' in items and '本人银行卡' in items and items.count('<li>') == 2
     wait = ready_task(session_factory, case_id, 'await_materials')
     clerk.post(f'/tasks/{wait}', data={'materials_supplied': 'true'})
     page = clerk.get(f'/cases/{case_id}').text
-    assert 'id="case-due"' in page and '恢复计时' in page
+    assert 'id="case-due"' in page and 'data-clock="decision"' in page   # accepted complete: the clock runs
 
 
 def test_no_notice_for_a_complete_application(login):
@@ -180,3 +199,29 @@ def test_diagram_is_the_cases_own_version(login, session_factory):
     assert r.status_code == 200 and r.mimetype == 'application/xml' and b'id="accept"' in r.data
     page = clerk.get(f'/cases/{case_id}').text
     assert 'data-active=\'["accept"]\'' in page
+
+
+def test_bad_heirs_and_an_empty_refusal_report_are_422_and_change_nothing(login, session_factory, snapshot):
+    clerk, approver = login('clerk'), login('approver')
+    before = snapshot()
+    r = clerk.post('/cases/new/withdrawal', data={**APPLICATION, 'account_no': '100000000002', 'withdrawal_type': 'death',
+                                                   'heirs': '王小明，310101200001011234，子，60'})
+    assert r.status_code == 422 and 'data-error-for="heirs"' in r.text and '份额合计须为100' in r.text
+    assert snapshot() == before
+    case_id = register(clerk, account_no='100000000004', withdrawal_type='rent', amount='1000')
+    report = ready_task(session_factory, case_id, 'refusal_report')
+    before = snapshot()
+    r = approver.post(f'/tasks/{report}', data={'report_decision': 'confirm'})
+    assert r.status_code == 422 and 'data-error-for="report_opinion"' in r.text
+    assert snapshot() == before
+
+
+def test_a_reduced_amount_above_the_request_is_422_on_its_field(login, session_factory, snapshot):
+    clerk, reviewer = login('clerk'), login('reviewer')
+    case_id = register(clerk)
+    clerk.post(f'/tasks/{ready_task(session_factory, case_id, "accept")}', data={'materials_complete': 'true'})
+    review = ready_task(session_factory, case_id, 'review')
+    before = snapshot()
+    r = reviewer.post(f'/tasks/{review}', data={'decision': 'approve', 'approved_amount': '5000.01'})
+    assert r.status_code == 422 and re.search(r'data-error-for="approved_amount">超过申请金额', r.text)
+    assert snapshot() == before

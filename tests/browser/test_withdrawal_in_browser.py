@@ -3,6 +3,9 @@ import shutil
 
 import pytest
 
+from workflows.deadlines import local_date
+from workflows.models import utcnow
+
 from .conftest import login, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -62,7 +65,7 @@ def test_withdrawal_from_registration_to_payment(browser, server, tmp_path):
     open_from_pool(cashier, server, case_key)
     cashier.fill('#f-voucher_no', 'ZF-20261123-01')
     cashier.fill('#f-paid_amount', '8000')
-    cashier.fill('#f-paid_on', '2026-11-23')
+    cashier.fill('#f-paid_on', local_date(utcnow()).isoformat())
     cashier.click('#submit-task')
     cashier.wait_for_url(f'{server}/tasks/')
 
@@ -76,3 +79,36 @@ def test_withdrawal_from_registration_to_payment(browser, server, tmp_path):
         'rows => rows.map(r => r.dataset.action)') if a == 'complete'] == ['complete'] * 3
     supervisor.wait_for_selector('#diagram[data-state=ready]')
     supervisor.screenshot(path=str(tmp_path / 'case.png'), full_page=True)
+
+
+def test_a_rules_refusal_goes_to_the_approver_and_its_notice_is_printed(browser, server):
+    clerk = login(browser, server, 'clerk')
+    clerk.click('[data-start="withdrawal"]')
+    clerk.fill('#f-account_no', '100000000004')           # under a fraud ban for withdrawals
+    clerk.select_option('#f-withdrawal_type', 'rent')
+    clerk.fill('#f-amount', '1500')
+    clerk.click('#register')
+    clerk.wait_for_selector('#case-status')
+    case_key = clerk.locator('h1 .text-muted').inner_text().strip()
+    facts = clerk.locator('#case-facts').inner_text()
+    assert '否决' in facts and '沪公积金罚字〔2024〕第0117号' in facts
+
+    approver = login(browser, server, 'approver')
+    open_from_pool(approver, server, case_key)
+    assert '否定报备' in approver.locator('h1').inner_text()
+    approver.check('#f-report_decision-confirm')
+    approver.fill('#f-report_opinion', '禁入期内，同意不予提取')
+    approver.click('#submit-task')
+    approver.wait_for_url(f'{server}/tasks/')
+
+    open_from_pool(clerk, server, case_key)
+    clerk.check('#f-notice_method-in_person')
+    clerk.fill('#f-notified_on', local_date(utcnow()).isoformat())
+    clerk.click('#submit-task')
+    clerk.wait_for_url(f'{server}/tasks/')
+    clerk.goto(f'{server}/cases/?q={case_key}')
+    clerk.click(f'text={case_key}')
+    clerk.click('[data-document="withdrawal.decision_notice"]')
+    notice = clerk.locator('#document').inner_text()
+    assert '不予提取通知书' in notice and '六十日内' in notice and '六个月内' in notice and '当面送达' in notice
+    assert clerk.locator('#print').is_visible()

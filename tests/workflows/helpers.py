@@ -3,7 +3,10 @@ from sqlalchemy import select
 
 from workflows import runtime
 from workflows.actors import Actor
-from workflows.models import HumanTask, TaskState
+from workflows.deadlines import local_date
+from workflows.models import HumanTask, TaskState, utcnow
+
+TODAY = local_date(utcnow()).isoformat()   # payments may not be dated in the future
 
 APPLICATION = {'account_no': '100000000001', 'withdrawal_type': 'purchase', 'amount': 5000,
                'materials_provided': ['id_card', 'purchase_contract']}

@@ -11,7 +11,10 @@ from .helpers import APPLICATION, open_task
 
 
 def _start(session, user, now, **overrides):
+    """Register and accept a complete application at `now`: the decision clock starts at acceptance."""
     instance = runtime.start_instance(session, 'withdrawal', {**APPLICATION, **overrides}, Actor(user, at=now))
+    accept = open_task(session, instance, 'accept')
+    runtime.complete_task(session, accept.id, {'materials_complete': True}, Actor(user, at=now))
     session.commit()
     return instance
 
@@ -40,27 +43,30 @@ def test_year_not_loaded_is_provisional(session, user_named):
     session.execute(delete(CalendarDay).where(CalendarDay.day >= date(2026, 1, 1)))
     session.execute(delete(CalendarYear).where(CalendarYear.year == 2026))
     session.commit()
-    instance = _start(session, user_named('clerk'), datetime(2026, 9, 28, 2, 0))
+    clerk, now = user_named('clerk'), datetime(2026, 9, 28, 2, 0)
+    instance = runtime.start_instance(session, 'withdrawal', APPLICATION, Actor(clerk, at=now))
+    accept = open_task(session, instance, 'accept')
+    assert accept.due_provisional and accept.due_date == date(2026, 9, 29)
+    runtime.complete_task(session, accept.id, {'materials_complete': True}, Actor(clerk, at=now))
     # Without the 2026 table the days off come from the holidays package (1-7 Oct here, but no
     # 调休 working Saturdays), so the result is computed, not guessed, and marked provisional:
     # Tue 29, Wed 30 Sep, Thu 8 Oct.
     assert instance.due_provisional
     assert instance.due_date == date(2026, 10, 8)
-    accept = open_task(session, instance, 'accept')
-    assert accept.due_provisional and accept.due_date == date(2026, 9, 29)
 
 
-def test_calendar_day_clock_is_extended_by_calendar_days(session, user_named):
+def test_calendar_day_clock_starts_when_the_missing_items_are_supplied(session, user_named):
     session.merge(Setting(key='withdrawal.decision_limit', value='3cd'))
     session.commit()
     clerk = user_named('clerk')
-    instance = _start(session, clerk, datetime(2026, 9, 28, 2, 0))       # Mon 28 Sep
+    instance = runtime.start_instance(session, 'withdrawal', APPLICATION, Actor(clerk, at=datetime(2026, 9, 28, 2, 0)))
     accept = open_task(session, instance, 'accept')
     runtime.complete_task(session, accept.id, {'materials_complete': False, 'missing_items': ['bank_card']}, Actor(clerk, at=datetime(2026, 9, 28, 3, 0)))
     wait = open_task(session, instance, 'await_materials')
     runtime.complete_task(session, wait.id, {'materials_supplied': True}, Actor(clerk, at=datetime(2026, 10, 9, 3, 0)))
     session.commit()
-    # 3 + 11 calendar days waited from 28 Sep = Mon 12 Oct, a working day.
+    # Accepted complete on Fri 9 Oct: 3 calendar days = Mon 12 Oct, a working day.
     clock = session.query(CaseClock).filter_by(instance_id=instance.id, name='decision').one()
-    assert (clock.limit, clock.paused_days, clock.due_date) == ('3cd', 11, date(2026, 10, 12))
+    assert (clock.limit, clock.started_on, clock.paused_days, clock.due_date) == ('3cd', date(2026, 10, 9), 0,
+                                                                                 date(2026, 10, 12))
     assert instance.due_date == date(2026, 10, 12)

@@ -88,7 +88,7 @@ def test_a_bundle_holds_only_what_its_process_references():
                                                    'hand_over.bpmn']
     withdrawal = bundles.collect_bundle(ROOT / 'bpmn_models' / 'withdrawal.bpmn', ROOT / 'bpmn_models',
                                             ROOT / 'rules', ROOT / 'forms')
-    assert [n for n in withdrawal if n.endswith('.dmn')] == ['withdrawal_rules.dmn']
+    assert [n for n in withdrawal if n.endswith('.dmn')] == ['withdrawal_approval.dmn', 'withdrawal_rules.dmn', 'withdrawal_types.dmn']
 
 
 def _versions(session):
