@@ -58,7 +58,7 @@ DEMO_TEAMS = [
     ('business', '业务科', 'Business section'),
     ('credit', '信贷科', 'Credit section'),
     ('finance', '财务科', 'Finance section'),
-    ('enforcement', '执法稽查科', 'Enforcement section'),
+    ('inspection', '执法稽查科', 'Inspection section'),
     ('oversight', '稽核审计科', 'Oversight section'),
     ('office', '中心办公室', "Director's office"),
 ]
@@ -67,7 +67,7 @@ DEMO_TEAMS = [
 DEMO_MEMBERSHIP = {
     'clerk': 'business', 'clerk2': 'business', 'reviewer': 'business', 'reviewer2': 'business',
     'approver': 'business', 'approver2': 'credit', 'cashier': 'finance', 'cashier2': 'finance',
-    'officer': 'enforcement', 'officer2': 'enforcement', 'legal': 'enforcement', 'hearing': 'enforcement',
+    'officer': 'inspection', 'officer2': 'inspection', 'legal': 'inspection', 'hearing': 'inspection',
     'supervisor': 'oversight', 'auditor': 'oversight',
     'director': 'office', 'director2': 'office', 'director3': 'office', 'admin': 'office',
 }
