@@ -17,6 +17,7 @@ what each index buys.
 
     .venv/bin/python bench/bench_supervision.py [--instances 100000] [--samples 30]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--json out.json]
+    .venv/bin/python bench/bench_supervision.py --load-only     # build and keep the database (for EXPLAIN)
 """
 from __future__ import annotations
 
@@ -171,6 +172,7 @@ def main(argv=None):
     parser.add_argument('--instances', type=int, default=100_000)
     parser.add_argument('--samples', type=int, default=30)
     parser.add_argument('--json', type=Path)
+    parser.add_argument('--load-only', action='store_true', help='build the database, print its URL, keep it')
     args = parser.parse_args(argv)
     url = make_url(args.database_url)
     if not url.drivername.startswith('postgresql'):
@@ -183,6 +185,9 @@ def main(argv=None):
     try:
         schema.upgrade(engine)
         load_seconds = _populate(engine, args.instances)
+        if args.load_only:
+            print(url.set(database=name).render_as_string(hide_password=False))
+            return
         factory = make_session_factory(engine)
         with factory() as session:
             clerk_id, claimed = session.execute(text(
@@ -207,6 +212,9 @@ def main(argv=None):
         with_indexes = _measure(factory, args.samples, clerk_id)
     finally:
         engine.dispose()
+        if args.load_only:
+            admin.dispose()
+            return
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)'))
         admin.dispose()
