@@ -38,9 +38,9 @@ def test_saving_a_changed_rule_or_form_makes_a_draft_and_a_broken_one_changes_no
                                                                                       session_factory):
     admin = login('admin')
     before = snapshot()
-    broken = DMN.replace('<inputEntry id="r_banned_1"><text>True', '<inputEntry id="r_banned_1"><text>False')
+    broken = DMN.replace('<inputEntry id="r_not_in_force_1"><text>False', '<inputEntry id="r_not_in_force_1"><text>True')
     r = admin.post('/admin/processes/withdrawal/1/save', json={'name': 'withdrawal_rules.dmn', 'content': broken})
-    assert r.status_code == 422 and any(p['element'] == 'in_banned' for p in r.json['problems'])
+    assert r.status_code == 422 and any(p['element'] == 'in_in_force' for p in r.json['problems'])
     r = admin.post('/admin/processes/withdrawal/1/save',
                    json={'name': 'withdrawal_review.json', 'content': '{"type": 5}'})
     assert r.status_code == 422 and 'withdrawal_review.json' in r.json['problems'][0]['message']

@@ -45,7 +45,7 @@ CASES = {
     'unknown operation': ({'withdrawal.bpmn': BPMN.replace('id="withdrawal.history"', 'id="fund.nothing"')},
                           'lookup_history', "unknown operation 'fund.nothing'"),
     'missing operation parameter': ({'withdrawal.bpmn': BPMN.replace(
-        '<spiffworkflow:parameter id="withdrawal_type" type="str" value="withdrawal_type" />', '')},
+        '<spiffworkflow:parameter id="withdrawal_type" type="any" value="withdrawal_type" />', '')},
         'lookup_history', 'needs parameters withdrawal_type'),
     'unsafe condition': ({'withdrawal.bpmn': BPMN.replace('rule_decision == "reject"', '().__class__.__bases__')},
                          'flow_rule_reject', 'refused'),
@@ -56,11 +56,11 @@ CASES = {
     'bad time limit': ({'withdrawal.bpmn': BPMN.replace('value="2wd"', 'value="2 weeks"')}, 'review', 'time limit'),
     'unsupported element': ({'withdrawal.bpmn': BPMN.replace(
         '<bpmn:exclusiveGateway id="review_gateway"', '<bpmn:complexGateway id="review_gateway"').replace(
-        '</bpmn:exclusiveGateway>\n    <bpmn:sequenceFlow id="flow_rejected"',
-        '</bpmn:complexGateway>\n    <bpmn:sequenceFlow id="flow_rejected"')}, 'review_gateway', 'not supported'),
+        '</bpmn:exclusiveGateway>\n    <bpmn:scriptTask id="review_refused"',
+        '</bpmn:complexGateway>\n    <bpmn:scriptTask id="review_refused"')}, 'review_gateway', 'not supported'),
     'incomplete decision table': ({'withdrawal_rules.dmn': re.sub(
-        r'(<rule id="r_banned">\s*<inputEntry id="r_banned_1"><text>)True', r'\1False', DMN)}, 'in_banned',
-        'no rule covers the value(s) True'),
+        r'(<inputEntry id="r_not_in_force_1"><text>)False', r'\1True', DMN)}, 'in_in_force',
+        'no rule covers the value(s) False'),
     'unsafe decision rule': ({'withdrawal_rules.dmn': DMN.replace(
         '<inputEntry id="r_banned_1"><text>True', '<inputEntry id="r_banned_1"><text>__import__("os")')},
         'r_banned_1', 'refused'),

@@ -9,7 +9,7 @@ from workflows.actors import Actor
 from workflows.errors import InvalidModel
 from workflows.models import AuditEvent, InstanceStatus
 
-from .helpers import complete, open_task, register
+from .helpers import TODAY, complete, open_task, register
 from .test_versions import withdrawal_files
 
 
@@ -37,7 +37,7 @@ def test_a_safe_migration_moves_one_case_audited_and_it_finishes_on_the_new_vers
     assert open_task(session, moved, 'review').name == '审核（新）'      # the new version runs the case
     complete(session, moved, 'review', user_named('reviewer'), {'decision': 'approve'})
     complete(session, moved, 'pay', user_named('cashier'),
-             {'voucher_no': 'ZF-7', 'paid_amount': 5000, 'paid_on': '2026-11-23'})
+             {'voucher_no': 'ZF-7', 'paid_amount': 5000, 'paid_on': TODAY})
     assert moved.status == InstanceStatus.completed
 
 
@@ -71,6 +71,7 @@ def test_only_newer_versions_of_the_same_process_and_running_cases(session, user
 def test_a_case_whose_clock_the_new_version_drops_is_refused(session, user_named):
     admin = Actor(user_named('admin'))
     case = register(session, user_named('clerk'))
+    complete(session, case, 'accept', user_named('clerk'), {'materials_complete': True})   # the clock starts here
     files = withdrawal_files()
     files['withdrawal.bpmn'] = re.sub(r'\s*<spiffworkflow:property name="(clock\.decision\.[a-zA-Z]+|startsClock|'
                                       r'stopsClock|pausesClock)" value="[^"]*" />', '', files['withdrawal.bpmn'])

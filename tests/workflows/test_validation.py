@@ -6,7 +6,7 @@ from workflows.definitions import check_bundle
 from workflows.validation import Problem, incomplete_tables, unsupported_elements
 
 ROOT = Path(__file__).resolve().parents[2]
-ROLES = {'clerk': True, 'reviewer': True, 'cashier': True, 'admin': False}
+ROLES = {'clerk': True, 'reviewer': True, 'approver': True, 'cashier': True, 'admin': False}
 DMN = '''<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" namespace="x">
   <decision id="grade"><decisionTable id="table">
     <input id="in_flag" label="flag"><inputExpression id="e1" typeRef="boolean"><text>flag</text></inputExpression></input>
@@ -61,11 +61,11 @@ def test_check_bundle_collects_code_role_form_and_table_problems_together():
                                 .replace('name="cashier"', 'name="admin"')
                                 .replace('withdrawal_review.json', 'gone.json'))
     files['withdrawal_rules.dmn'] = files['withdrawal_rules.dmn'].replace(
-        '<inputEntry id="r_banned_1"><text>True', '<inputEntry id="r_banned_1"><text>False')
+        '<inputEntry id="r_banned_3"><text>-</text></inputEntry>', '')   # a rule one entry short
     loaded, problems = check_bundle(files, ROLES)
     assert loaded is None
     where = {p.element for p in problems}
-    assert {'flow_rule_reject', 'pay', 'review', 'in_banned'} <= where
+    assert {'flow_rule_reject', 'pay', 'review', 'r_banned'} <= where
     assert all(p.file and p.line for p in problems if p.element)
 
 

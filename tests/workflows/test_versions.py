@@ -12,7 +12,7 @@ from workflows.errors import Conflict, InvalidModel
 from workflows.definitions import latest_definition
 from workflows.models import AuditEvent, InstanceStatus, Role, User
 
-from .helpers import complete, open_task, register
+from .helpers import TODAY, complete, open_task, register
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ def _finish(session, instance, user_named):
     complete(session, instance, 'accept', user_named('clerk'), {'materials_complete': True})
     complete(session, instance, 'review', user_named('reviewer'), {'decision': 'approve'})
     complete(session, instance, 'pay', user_named('cashier'),
-             {'voucher_no': 'ZF-9', 'paid_amount': 5000, 'paid_on': '2026-11-23'})
+             {'voucher_no': 'ZF-9', 'paid_amount': 5000, 'paid_on': TODAY})
 
 
 def test_a_draft_is_not_used_until_published_and_old_cases_finish_on_their_version(session, user_named):
