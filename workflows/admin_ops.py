@@ -24,7 +24,7 @@ from .change import InstanceChange
 from .clocks import ClockBook
 from .deadlines import LazyCalendar, local_date
 from .errors import N_, Conflict, DomainError, FormInvalid
-from .models import CaseClock, ClockState, HumanTask, InstanceStatus, ProcessInstance, TaskState
+from .models import HumanTask, InstanceStatus, ProcessInstance, TaskState
 
 MAX_REASON = 500
 
@@ -71,17 +71,19 @@ def suspend(session, instance, actor, reason):
                      data={'from': before.value})
 
 
-def _status_before_suspension(session, instance) -> InstanceStatus:
-    """Waiting if an open task holds one of its clocks paused (as `InstanceChange` decides), else running."""
-    paused = session.scalar(select(CaseClock.id).where(CaseClock.instance_id == instance.id,
-                                                       CaseClock.state == ClockState.paused).limit(1))
-    return InstanceStatus.waiting if paused is not None else InstanceStatus.running
+def _status_before_suspension(session, instance, loaded) -> InstanceStatus:
+    """Waiting if an open task is one that pauses a clock (as `InstanceChange` decides, whether or not
+    that clock has started yet, e.g. a 补正 wait before acceptance), else running."""
+    open_steps = session.scalars(select(HumanTask.spec_id).where(HumanTask.instance_id == instance.id,
+                                                                 HumanTask.state == TaskState.ready)).all()
+    pausing = any(loaded.elements[s].clocks.pauses for s in open_steps if s in loaded.elements)
+    return InstanceStatus.waiting if pausing else InstanceStatus.running
 
 
 def resume(session, instance, actor, reason):
     reason = _check(instance, 'resume', reason)
-    with InstanceChange(session, instance, actor, halted_ok=True):
-        instance.status = _status_before_suspension(session, instance)
+    with InstanceChange(session, instance, actor, halted_ok=True) as change:
+        instance.status = _status_before_suspension(session, instance, change.loaded)
         audit.record(session, actor, 'case_resume', instance_id=instance.id, basis=reason,
                      data={'to': instance.status.value})
 

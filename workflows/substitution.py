@@ -164,7 +164,10 @@ def reassign_candidates(session, task) -> list[User]:
 
 
 def check_may_reassign(user, task):
-    """Raise Conflict unless the task is open and claimed, NotAllowed unless `user` chiefs its holder's team."""
+    """Raise NotAllowed unless `user` is a section chief (of the holder's team, once there is a holder),
+    Conflict unless the task is open and claimed. Who may ask is settled before the task's state is told."""
+    if not (user.active and CHIEF_ROLE in user.role_codes and user.team_id is not None):
+        raise NotAllowed(N_('Only a section chief of the holder\'s team may reassign this task.'))
     if task.state != TaskState.ready or task.claimed_by is None:
         raise Conflict(N_('Only an open, claimed task can be reassigned.'))
     if not is_chief_of(user, task.claimer):

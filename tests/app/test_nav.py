@@ -31,7 +31,6 @@ def test_staff_land_on_their_tasks(login):
     assert login('clerk').get('/').headers['Location'].endswith('/tasks/')
 
 
-def test_others_land_on_the_first_page_of_their_section(app, login):
-    _add_page(app)
-    assert login('supervisor').get('/').headers['Location'].endswith('/probe')
-    assert login('admin').get('/').headers['Location'].endswith('/cases/')     # nothing of theirs registered
+def test_others_land_on_the_first_page_of_their_section(login):
+    assert login('supervisor').get('/').headers['Location'] == '/supervision/'   # not an empty 我的待办
+    assert login('admin').get('/').headers['Location'].startswith('/admin')

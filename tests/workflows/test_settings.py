@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import actor, make_user
-from tests.workflows.helpers import APPLICATION
+from tests.workflows.helpers import APPLICATION, open_task
 from workflows import runtime, settings
 from workflows.actors import Actor
 from workflows.deadlines import get_setting
@@ -44,9 +44,14 @@ def test_a_new_case_uses_the_value_in_force_on_its_registration_day(session, use
     settings.change_setting(session, actor(admin), KEY, '3cd', date(2026, 11, 20), '调整', today=TODAY)
     session.commit()
     clerk = user_named('clerk')
-    before = runtime.start_instance(session, 'withdrawal', APPLICATION, Actor(clerk, at=datetime(2026, 11, 19, 2)))
-    after = runtime.start_instance(session, 'withdrawal', {**APPLICATION, 'account_no': '100000000003'},
-                                   Actor(clerk, at=datetime(2026, 11, 20, 2)))
+    cases = []
+    for account_no, at in (('100000000001', datetime(2026, 11, 19, 2)), ('100000000003', datetime(2026, 11, 20, 2))):
+        case = runtime.start_instance(session, 'withdrawal', {**APPLICATION, 'account_no': account_no}, Actor(clerk, at=at))
+        # the decision clock starts when the complete application is accepted, here on the same day
+        runtime.complete_task(session, open_task(session, case, 'accept').id, {'materials_complete': True},
+                              Actor(clerk, at=at))
+        cases.append(case)
+    before, after = cases
     session.commit()
     # Thu 19 Nov + 3 working days = Tue 24 Nov; Fri 20 Nov + 3 calendar days = Mon 23 Nov.
     assert (before.due_date, after.due_date) == (date(2026, 11, 24), date(2026, 11, 23))

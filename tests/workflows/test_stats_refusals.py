@@ -28,8 +28,8 @@ def test_register_lists_refusals_with_reason_basis_refuser_and_confirmer(session
              {'decision': 'reject', 'reason': '购房合同与发票金额不符', 'basis': '本市提取管理办法第八条'})
     # a withdrawal refused by the rules (more than the balance): nobody refused in person
     by_rules = register(session, clerk, amount=999999)
-    # a withdrawal approved: not a refusal
-    approved = register(session, clerk)
+    # a withdrawal approved (another applicant: one open case per type and person): not a refusal
+    approved = register(session, clerk, account_no='100000000003')
     complete(session, approved, 'accept', clerk, {'materials_complete': True})
     complete(session, approved, 'review', reviewer, {'decision': 'approve', 'reason': '材料齐全'})
     # a loan refused by the approver, waiting for the 否定报备, then another one confirmed and served
@@ -51,8 +51,8 @@ def test_register_lists_refusals_with_reason_basis_refuser_and_confirmer(session
     rows = {r['case']: r for r in refusals.register(session, Filters())}
     assert set(rows) == {manual.business_key, by_rules.business_key, waiting.business_key, served.business_key}
     m = rows[manual.business_key]
-    assert (m['state'], m['refused_by'], m['reason'], m['basis'], m['confirmed_by']) == (
-        'refused', [reviewer.full_name], '购房合同与发票金额不符', '本市提取管理办法第八条', [])
+    assert (m['state'], m['refused_by'], m['reason'], m['basis'], m['confirmed_by']) == (   # at 否定报备 now
+        'awaiting_confirmation', [reviewer.full_name], '购房合同与发票金额不符', '本市提取管理办法第八条', [])
     r = rows[by_rules.business_key]
     assert r['refused_by'] == [] and '超过住房公积金账户余额' in r['reason'] and r['basis']
     w = rows[waiting.business_key]
