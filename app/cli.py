@@ -100,7 +100,9 @@ def worker(once, interval, batch):
     mailer = mailer_from_config(current_app)
     if once:
         done = timer_worker.run_round(factory, name, batch=batch, mailer=mailer)
-        click.echo(f"{done['timers']} cases changed, {done['marked']} deadlines marked, {done['emails']} e-mails sent")
+        jobs = ''.join(f', {name}: {n}' for name, n in done.items() if name not in ('timers', 'marked', 'emails'))
+        click.echo(f"{done['timers']} cases changed, {done['marked']} deadlines marked, {done['emails']} e-mails sent"
+                   + jobs)
         return
     timer_worker.run_forever(factory, name, interval=interval, batch=batch, mailer=mailer)
 

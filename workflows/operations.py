@@ -6,7 +6,8 @@ module in `workflows/processes/` that registers operations here under dotted nam
 - **lookups** read facts of record (a fund account, an employer …), may register the case's parties,
   and return the facts;
 - **effects** change records (debit an account, record a disbursement …);
-- **documents** render a printable document from the case data.
+- **documents** render a printable document from the case data;
+- **worker jobs** run in every round of the timer worker (e.g. drawing decided cases for 内审).
 
 Lookups and effects run as BPMN service tasks (``<spiffworkflow:serviceTaskOperator id="fund.account">``
 with parameters that are expressions over the task data); the result lands in the task's
@@ -58,6 +59,7 @@ class Document:
 _OPERATIONS: dict[str, Operation] = {}
 _DOCUMENTS: dict[str, Document] = {}
 _DEMO_BUILDERS: list[tuple[int, Callable]] = []
+_WORKER_JOBS: dict[str, Callable] = {}
 
 
 def _signature_params(func) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -100,6 +102,22 @@ def demo_cases(order: int = 100):
         _DEMO_BUILDERS.append((order, func))
         return func
     return decorate
+
+
+def worker_job(name: str):
+    """Register `func(session, now) -> int` to run in each round of the worker, in a transaction of its
+    own that the worker commits; it returns how many items it handled. Jobs must be safe with several
+    workers at once (each item handled once, e.g. by a unique row or SKIP LOCKED)."""
+    def decorate(func):
+        _WORKER_JOBS[name] = func
+        return func
+    return decorate
+
+
+def worker_jobs() -> dict[str, Callable]:
+    """The registered worker jobs by name."""
+    load_process_modules()
+    return dict(_WORKER_JOBS)
 
 
 def operations() -> dict[str, Operation]:

@@ -28,6 +28,7 @@ from .actors import Actor
 from .change import InstanceChange
 from .errors import Conflict, DomainError
 from .models import InstanceStatus, ProcessInstance, utcnow
+from .operations import worker_jobs
 from . import audit, escalation, notify
 
 log = logging.getLogger(__name__)
@@ -102,10 +103,15 @@ def run_once(session_factory, worker: str, now: datetime | None = None, batch: i
 
 def run_round(session_factory, worker: str, now: datetime | None = None, batch: int = 20,
               mailer=None) -> dict[str, int]:
-    """One round: fire due timers, mark and escalate deadlines, then send pending e-mails (after commit)."""
+    """One round: fire due timers, mark and escalate deadlines, run the process modules' worker jobs,
+    then send pending e-mails (after commit)."""
     now = now or utcnow()
     done = {'timers': run_once(session_factory, worker, now, batch),
             'marked': escalation.run_marking(session_factory, worker, now, batch * 10)}
+    for name, job in worker_jobs().items():   # the process modules' own periodic work (e.g. 内审 sampling)
+        with session_factory() as session:
+            done[name] = job(session, now)
+            session.commit()
     done['emails'] = notify.send_pending_emails(session_factory, worker, now, mailer) if mailer else 0
     return done
 

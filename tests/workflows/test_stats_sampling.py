@@ -107,3 +107,13 @@ def test_the_auditor_records_findings(session, user_named):
     close = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == audit_case.id,
                                                      AuditEvent.action == 'close')).one()
     assert close.basis == '贷款管理办法第十五条' and close.data['reason'] == '面签记录缺少配偶签字'
+
+
+def test_the_worker_draws_in_each_round(session, session_factory):
+    from workflows import worker
+    _decided(session, 'loan', 2, 'DK2026100901')
+    done = worker.run_round(session_factory, 'w1', now=NOW)
+    assert done['internal_audit'] == 2                       # every loan is audited
+    assert worker.run_round(session_factory, 'w1', now=NOW)['internal_audit'] == 0   # each case once
+    with session_factory() as s:
+        assert len(_audits(s)) == 2

@@ -11,7 +11,8 @@
   `auditor` role, registered by the system; the auditor's findings are that case's data and audit
   trail.
 
-`sample_decided_cases(session, now)` is meant to be called from the worker loop; it does not commit.
+`sample_decided_cases(session, now)` runs in every round of the worker (a registered worker job); it
+does not commit.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from ..deadlines import get_setting, local_date
 from ..definitions import latest_definition, loaded_definition
 from ..forms import validate
 from ..models import AuditSample, InstanceStatus, ProcessDefinition, ProcessInstance
+from ..operations import worker_job
 from ..runtime import _case_title
 
 KEY = AUDIT_PROCESS = 'internal_audit'
@@ -79,6 +81,11 @@ def start_audit(session, instance: ProcessInstance, reason: str, at) -> ProcessI
     audit_case.title = _case_title(loaded, audit_case.data)
     session.flush()
     return audit_case
+
+
+@worker_job('internal_audit')
+def _sample_in_the_worker(session, now) -> int:
+    return len(sample_decided_cases(session, now))
 
 
 def sample_decided_cases(session, now, limit: int = BATCH) -> list[ProcessInstance]:
