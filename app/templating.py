@@ -188,6 +188,8 @@ _ACTIONS = {
     'attachment_add': lazy_gettext('Material uploaded'), 'comment_add': lazy_gettext('Comment added'),
     'case_suspend': lazy_gettext('Suspended by an administrator'), 'case_resume': lazy_gettext('Resumed'),
     'case_terminate': lazy_gettext('Terminated by an administrator'), 'case_retry': lazy_gettext('Retried'),
+    'timer': lazy_gettext('Timer'), 'reassign': lazy_gettext('Reassigned'),
+    'migrate': lazy_gettext('Moved to a newer version'),
 }
 
 
