@@ -84,7 +84,7 @@ def main(argv=None):
         timings, evidence = [], []
         timings.append(complete(factory, case_id, *demo.FILE[0], T0))
         for i in range(args.evidence):
-            form = {**demo.EVIDENCE, 'evidence_description': f'工资发放表第{i + 1}页', 'attachment': f'ZJ-{i + 1:03d}',
+            form = {**demo.EVIDENCE, 'evidence_description': f'工资发放表第{i + 1}页', 'archive_ref': f'ZJ-{i + 1:03d}',
                     'more_evidence': i + 1 < args.evidence}
             evidence.append(complete(factory, case_id, 'add_evidence', 'officer' if i % 2 else 'officer2', form, T0))
         timings += evidence

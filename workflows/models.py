@@ -552,7 +552,7 @@ class EvidenceItem(Base):
     source: Mapped[str] = mapped_column(String(200))
     collected_on: Mapped[date] = mapped_column(Date)
     collector_id: Mapped[int] = mapped_column(ForeignKey('app_user.id'))
-    attachment: Mapped[str] = mapped_column(String(200))   # archive reference of the original
+    archive_ref: Mapped[str] = mapped_column(String(200))   # archive reference of the original
     __table_args__ = (UniqueConstraint('instance_id', 'seq', name='uq_evidence_item_seq'),)
 
 

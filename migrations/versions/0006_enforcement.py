@@ -61,7 +61,7 @@ def upgrade():
         sa.Column('source', sa.String(length=200), nullable=False),
         sa.Column('collected_on', sa.Date(), nullable=False),
         sa.Column('collector_id', sa.Integer(), nullable=False),
-        sa.Column('attachment', sa.String(length=200), nullable=False),
+        sa.Column('archive_ref', sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['collector_id'], ['app_user.id']),
         sa.PrimaryKeyConstraint('id'),

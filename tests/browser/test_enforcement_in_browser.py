@@ -71,7 +71,7 @@ def test_enforcement_case_from_lead_to_closure(browser, server, tmp_path):
     officer.fill('#f-evidence_description', '工资发放表')
     officer.fill('#f-evidence_source', '被检查单位提供')
     officer.fill('#f-collected_on', today)
-    officer.fill('#f-attachment', 'ZJ-001')
+    officer.fill('#f-archive_ref', 'ZJ-001')
     officer.check('#f-more_evidence-false')
     submit(officer, server)
 

@@ -307,7 +307,7 @@ def test_the_hearing_threshold_and_the_order_period_are_settings(session):
     run(session, instance, demo.NOT_COMPLIED + demo.LEGAL, at=on(date(2026, 6, 23)))
     assert instance.data['intended']['hearing_offered'] is True               # 30,000 reaches the threshold
     # an order period above the legal 30 days is refused before the order is issued
-    session.get(Setting, 'enforcement.order_limit').value = '45cd'
+    session.scalars(select(Setting).where(Setting.key == 'enforcement.order_limit')).one().value = '45cd'
     session.commit()
     other = register(session)
     with refused('at most 30 days'):

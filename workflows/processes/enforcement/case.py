@@ -110,7 +110,7 @@ def filing(ctx, decision, facts, violation):
 @effect('enforcement.add_evidence', title='证据登记', result={
     'count': {'title': '证据数量', 'x-title-en': 'Items of evidence', 'type': 'integer'},
 })
-def add_evidence(ctx, kind, description, source, collected_on, attachment):
+def add_evidence(ctx, kind, description, source, collected_on, archive_ref):
     """Add one item to the case's evidence register, collected by the officer completing the step."""
     if kind not in EVIDENCE_KINDS:
         refuse(N_('Not one of the eight kinds of evidence.'), param='evidence_kind')
@@ -121,7 +121,7 @@ def add_evidence(ctx, kind, description, source, collected_on, attachment):
            or 0) + 1
     ctx.session.add(EvidenceItem(instance_id=ctx.instance.id, seq=seq, kind=kind, description=description,
                                  source=source, collected_on=day, collector_id=ctx.actor.user_id,
-                                 attachment=attachment))
+                                 archive_ref=archive_ref))
     return {'count': seq}
 
 

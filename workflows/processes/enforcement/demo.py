@@ -55,14 +55,14 @@ STANDARD_LEAD = {
 }
 
 EVIDENCE = {'evidence_kind': 'documentary', 'evidence_description': '单位2025年3月至2026年5月工资发放表（加盖公章）',
-            'evidence_source': '被检查单位提供', 'collected_on': '2026-06-01', 'attachment': 'ZJ-001', 'more_evidence': False}
+            'evidence_source': '被检查单位提供', 'collected_on': '2026-06-01', 'archive_ref': 'ZJ-001', 'more_evidence': False}
 
 # (step, demo user, form) of the standard path; tests, bench and demo cases change or cut it.
 FILE = [('approve_filing', 'approver', {'filing_decision': 'approve', 'filing_opinion': '线索属实，同意立案'})]
 INVESTIGATE = [
     ('add_evidence', 'officer', {**EVIDENCE, 'more_evidence': True}),
     ('add_evidence', 'officer2', {**EVIDENCE, 'evidence_kind': 'party_statement', 'evidence_description': '单位人事负责人询问笔录',
-                                  'evidence_source': '现场询问', 'attachment': 'ZJ-002'}),
+                                  'evidence_source': '现场询问', 'archive_ref': 'ZJ-002'}),
     ('investigate', 'officer', {'interviewee': '王某（人事经理）', 'interview_on': '2026-06-01', 'interview_place': '单位会议室',
                                 'interview_record': '问：单位是否为职工设立住房公积金账户？答：尚未办理。', 'persons': 45,
                                 'monthly_base': 6000, 'rate_percent': 14, 'months_owed': 15, 'finding': 'violation',
