@@ -69,6 +69,19 @@ def due_status(due) -> str | None:
     return deadlines.due_status(_calendar(), due, today())
 
 
+def days_left(clock) -> str:
+    """What is left of a running clock, in the unit of its limit ('还剩 12 天', '还剩 3 个工作日')."""
+    if clock.state.value != 'running' or clock.due_date is None:
+        return ''
+    unit = parse_time_limit(clock.limit).unit
+    left = deadlines.days_between(_calendar(), unit, today(), clock.due_date)
+    if clock.due_date < today():
+        return ''
+    if unit == 'wd':
+        return gettext('%(n)s working days left', n=left)
+    return gettext('%(n)s days left', n=left)
+
+
 def label(node: dict, fallback: str = '') -> str:
     """A schema node's title in the current language."""
     if is_english():
@@ -334,7 +347,7 @@ def init_app(app):
     app.jinja_env.globals.update(fmt_dt=fmt_dt, fmt_duration=fmt_duration, fmt_money=fmt_money,
                                  due_status=due_status, label=label, hint=hint, options=options,
                                  option_label=option_label, field_value=field_value, role_name=role_name,
-                                 today=today, is_english=is_english, decision_label=decision_label,
+                                 today=today, is_english=is_english, days_left=days_left, decision_label=decision_label,
                                  status_label=status_label, case_status=case_status, action_label=action_label,
                                  limit_label=limit_label, channel_label=channel_label, element_name=element_name,
                                  clock_label=clock_label, case_sections=case_sections, loaded_of=loaded_of,

@@ -8,9 +8,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from workflows import queries, runtime, substitution
 from workflows.errors import FormInvalid
+from workflows.models import CaseClock
 from workflows.permissions import can_work, may_view_case
 
 from ..db import get_session
@@ -70,7 +72,9 @@ def _render_task(session, task, values=None, errors=None, status=200):
                            loaded=loaded, values=values or {}, errors=errors or {},
                            workable=can_work(session, user, task, loaded),
                            acting_for=substitution.acting_for(session, user, task, substitution.today()),
-                           may_reassign=task.claimer is not None and substitution.is_chief_of(user, task.claimer)), status
+                           may_reassign=task.claimer is not None and substitution.is_chief_of(user, task.claimer),
+                           clocks=session.scalars(select(CaseClock).where(CaseClock.instance_id == task.instance_id)
+                                                  .order_by(CaseClock.id)).all()), status
 
 
 @bp.get('/<id:task_id>')

@@ -42,3 +42,20 @@ def test_a_closed_case_shows_when_it_closed(login, session_factory):
         instance.status, instance.closed_at = InstanceStatus.completed, datetime(2026, 11, 20, 2, 30)
         s.commit()
     assert '办结于 2026-11-20 10:30' in clerk.get(f'/cases/{case_id}').text    # shown in Beijing time
+
+
+def test_a_running_clock_shows_what_is_left_on_the_case_and_the_task_page(login, session_factory):
+    from sqlalchemy import select
+
+    from workflows.models import HumanTask, TaskState
+    clerk = login('clerk')
+    case_id = register(clerk)
+    with session_factory() as s:
+        accept = s.scalars(select(HumanTask.id).where(HumanTask.instance_id == case_id,
+                                                      HumanTask.state == TaskState.ready)).one()
+    assert clerk.post(f'/tasks/{accept}', data={'materials_complete': 'true'}).status_code == 302
+    with session_factory() as s:
+        review = s.scalars(select(HumanTask.id).where(HumanTask.instance_id == case_id,
+                                                      HumanTask.state == TaskState.ready)).one()
+    for page in (clerk.get(f'/cases/{case_id}').text, login('reviewer').get(f'/tasks/{review}').text):
+        assert re.search(r'data-days-left>还剩 [0-3] 个工作日<', page)     # the 3-working-day decision limit
