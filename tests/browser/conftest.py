@@ -37,12 +37,12 @@ def browser():
 
 
 def login(browser, server, username):
-    """A new 1366×768 page logged in as a demo user, on its task list."""
+    """A new 1366×768 page logged in as a demo user, on its landing page (tasks, or its section's first page)."""
     page = browser.new_page(viewport={'width': 1366, 'height': 768})
     page.set_default_timeout(15000)
     page.goto(f'{server}/auth/login')
     page.fill('#username', username)
     page.fill('#password', DEMO_PASSWORD)
     page.click('button[type=submit]')
-    page.wait_for_url(f'{server}/tasks/')
+    page.wait_for_url(lambda url: url.startswith(server) and '/auth/login' not in url)
     return page

@@ -92,8 +92,8 @@ def test_a_completed_task_is_never_marked(session_factory):
 def test_the_worker_round_marks_after_firing_timers(session_factory):
     with session_factory() as session:
         certificate_case(session)
-    assert worker.run_round(session_factory, 'w1', THURSDAY) == {'timers': 0, 'marked': 1, 'emails': 0}
-    assert worker.run_round(session_factory, 'w1', THURSDAY) == {'timers': 0, 'marked': 0, 'emails': 0}
+    assert worker.run_round(session_factory, 'w1', THURSDAY) == {'timers': 0, 'marked': 1, 'internal_audit': 0, 'emails': 0}
+    assert worker.run_round(session_factory, 'w1', THURSDAY) == {'timers': 0, 'marked': 0, 'internal_audit': 0, 'emails': 0}
 
 
 def test_no_request_handler_marks_anything(session_factory):
