@@ -54,11 +54,10 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noq
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState as SpiffState  # noqa: E402
 
-from werkzeug.security import generate_password_hash  # noqa: E402
 
 import loan_case  # noqa: E402  (bench/loan_case.py)
-from timing import row, timed_complete, user_named  # noqa: E402  (bench/timing.py)
-from workflows import operations, runtime, schema, seed, state  # noqa: E402
+from timing import row, seeded_factory, timed_complete, user_named  # noqa: E402  (bench/timing.py)
+from workflows import operations, runtime, state  # noqa: E402
 from workflows.actors import Actor  # noqa: E402
 from workflows.db import make_engine, make_session_factory  # noqa: E402
 from workflows.bundles import collect_bundle  # noqa: E402
@@ -120,11 +119,7 @@ TEST_DATA = ROOT / 'tests' / 'data'
 
 def _populate(engine, accounts, loans=0):
     """Migrate and seed a database: reference data, demo users and accounts, the models, the loop model."""
-    schema.upgrade(engine)
-    with make_session_factory(engine)() as session:
-        seed.seed_reference(session)
-        seed.seed_demo(session, generate_password_hash(seed.DEMO_PASSWORD))
-        seed.deploy_models(session)
+    with seeded_factory(engine)() as session:
         deploy(session, collect_bundle(TEST_DATA / 'processes' / 'loop.bpmn', TEST_DATA / 'processes',
                                        TEST_DATA / 'rules', TEST_DATA / 'forms'))
         _add_bench_accounts(session, accounts)

@@ -17,7 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,18 +25,17 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
-from werkzeug.security import generate_password_hash  # noqa: E402
 
-from workflows import runtime, schema, seed  # noqa: E402
+from workflows import runtime  # noqa: E402
 from workflows.actors import Actor  # noqa: E402
-from workflows.db import make_engine, make_session_factory  # noqa: E402
+from workflows.db import make_engine  # noqa: E402
 from workflows.definitions import latest_definition, loaded_definition  # noqa: E402
 from workflows.documents import render  # noqa: E402
 from workflows.models import HumanTask, ProcessInstance, TaskState  # noqa: E402
 from workflows.processes import enforcement as enf  # noqa: E402
 from workflows.processes.enforcement import demo  # noqa: E402
 
-from timing import p95, user_named  # noqa: E402  (bench/timing.py)
+from timing import p95, seeded_factory, user_named  # noqa: E402  (bench/timing.py)
 
 T0 = date(2026, 6, 1)
 
@@ -69,12 +68,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix='gjj-enforcement-bench-') as tmp:
         engine = make_engine(f'sqlite:///{Path(tmp) / "bench.db"}')
-        schema.upgrade(engine)
-        factory = make_session_factory(engine)
+        factory = seeded_factory(engine)
         with factory() as session:
-            seed.seed_reference(session)
-            seed.seed_demo(session, generate_password_hash(seed.DEMO_PASSWORD))
-            seed.deploy_models(session)
             enf.add_demo_employers(session)
             instance = runtime.start_instance(session, 'enforcement', enf.STANDARD_LEAD,
                                               Actor(user_named(session, 'officer'), _at(T0)))

@@ -30,16 +30,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
-from werkzeug.security import generate_password_hash  # noqa: E402
 
-from workflows import runtime, schema, seed  # noqa: E402
+from workflows import runtime  # noqa: E402
 from workflows.actors import Actor  # noqa: E402
-from workflows.db import make_engine, make_session_factory  # noqa: E402
+from workflows.db import make_engine  # noqa: E402
 from workflows.models import FundAccount, FundContribution, HumanTask, TaskState  # noqa: E402
 from workflows.processes import loan  # noqa: E402
 from workflows.processes.loan.household import add_months  # noqa: E402
 
-from timing import p95, timed_complete, user_named  # noqa: E402  (bench/timing.py)
+from timing import p95, seeded_factory, timed_complete, user_named  # noqa: E402  (bench/timing.py)
 
 LOAN_STEPS = list(loan.STANDARD_STEPS)      # (step, demo user, form) from acceptance to disbursement
 TEMPLATE = loan.DEMO_HOUSEHOLDS[0]
@@ -103,12 +102,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix='gjj-loan-bench-') as tmp:
         engine = make_engine(f'sqlite:///{Path(tmp) / "bench.db"}')
-        schema.upgrade(engine)
-        factory = make_session_factory(engine)
+        factory = seeded_factory(engine)
         with factory() as session:
-            seed.seed_reference(session)
-            seed.seed_demo(session, generate_password_hash(seed.DEMO_PASSWORD))
-            seed.deploy_models(session)
             add_loan_accounts(session, args.n + args.warmup)
             session.commit()
         timings = []

@@ -6,9 +6,11 @@ import statistics
 import time
 
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
-from workflows import runtime
+from workflows import runtime, schema, seed
 from workflows.actors import Actor
+from workflows.db import make_session_factory
 from workflows.models import User
 
 
@@ -37,3 +39,16 @@ def row(values) -> dict:
     """n, median, p95 and mean of timings in seconds, as milliseconds."""
     return {'n': len(values), 'median_ms': statistics.median(values) * 1000,
             'p95_ms': p95(values) * 1000, 'mean_ms': statistics.fmean(values) * 1000}
+
+
+def seeded_factory(engine):
+    """Migrate `engine`'s database, load what every bench starts from (reference data, the demo users
+    and accounts, the processes of bpmn_models/) and return a session factory on it."""
+    schema.upgrade(engine)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        seed.seed_reference(session)
+        seed.seed_demo(session, generate_password_hash(seed.DEMO_PASSWORD))
+        seed.deploy_models(session)
+        session.commit()
+    return factory
