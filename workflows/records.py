@@ -56,7 +56,7 @@ def bank_account_of(session, id_number):
 def fund_account(ctx, account_no, party_role='applicant', scope=''):
     """The account of record, its holder registered as a party; refuses an unknown or closed account.
 
-    `scope` ('withdrawal', 'loan') limits the bans that count to those barring that business.
+    `scope` (the business asked for, as the bans record it) limits the bans that count to those barring it.
     """
     account = ctx.session.get(FundAccount, str(account_no), with_for_update=True)  # serialise per account
     if account is None:
