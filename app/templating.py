@@ -128,6 +128,12 @@ def role_name(code: str) -> str:
     return g.role_names.get(code, code)
 
 
+def role_labels() -> dict[str, str]:
+    """Every role's display name by code (diagrams show a lane named by a role code as this name)."""
+    role_name('')
+    return dict(g.role_names)
+
+
 def limit_label(text: str) -> str:
     """A declared time limit ('3wd', '15cd') in words."""
     limit = parse_time_limit(text)
@@ -346,7 +352,7 @@ def _nav_context():
 def init_app(app):
     app.jinja_env.globals.update(fmt_dt=fmt_dt, fmt_duration=fmt_duration, fmt_money=fmt_money,
                                  due_status=due_status, label=label, hint=hint, options=options,
-                                 option_label=option_label, field_value=field_value, role_name=role_name,
+                                 option_label=option_label, field_value=field_value, role_name=role_name, role_labels=role_labels,
                                  today=today, is_english=is_english, days_left=days_left, decision_label=decision_label,
                                  status_label=status_label, case_status=case_status, action_label=action_label,
                                  limit_label=limit_label, channel_label=channel_label, element_name=element_name,

@@ -11,14 +11,13 @@ from sqlalchemy import select
 from workflows import casefiles, documents, queries, runtime
 from workflows.definitions import latest_definition, latest_definitions, loaded_definition
 from workflows.errors import FormInvalid
-from workflows.models import AuditEvent, CaseAttachment, CaseClock, Role, TaskState, User
+from workflows.models import AuditEvent, CaseAttachment, CaseClock, TaskState, User
 from workflows.permissions import may_start, may_view_case
 
 from ..db import get_session
 from ..forms import read_form
 from ..paging import paginate
 from ..security import body_limit, current_actor
-from ..templating import role_name
 
 bp = Blueprint('cases', __name__, url_prefix='/cases', template_folder='templates')
 
@@ -111,8 +110,7 @@ def _render_case(session, instance, errors=None, values=None, status=200):
     names = dict(session.execute(select(User.username, User.full_name).where(User.username.in_(
         {e.actor_name for e in events} | {(e.data or {}).get('on_behalf_of') for e in events} - {None}))).all())
     return render_template('cases/show.html', instance=instance, tasks=tasks, events=events, users=users,
-                           names=names, role_labels={r.code: role_name(r.code) for r in session.scalars(select(Role))},
-                           clocks=clocks, active=active, done=done, loaded=loaded,
+                           names=names, clocks=clocks, active=active, done=done, loaded=loaded,
                            documents=documents.available(instance, loaded), attachments=attachments,
                            comments=comments, errors=errors or {}, values=values or {},
                            may_add_files=casefiles.may_add(instance, current_user.model),

@@ -52,7 +52,7 @@ def test_dashboard_draws_its_charts(browser, server):
     page.close()
 
 
-def test_heatmap_puts_an_overlay_on_each_step_with_work(browser, server):
+def test_heatmap_puts_an_overlay_on_each_step_with_work_and_zooms(browser, server):
     page = login(browser, server, 'supervisor')
     page.goto(f'{server}/supervision/heatmap?process=withdrawal&{RANGE_ARGS}')
     page.wait_for_selector('#heatmap[data-state="ready"]')
@@ -63,5 +63,11 @@ def test_heatmap_puts_an_overlay_on_each_step_with_work(browser, server):
     assert any(t.startswith('等待 2') and '8.4天' in t for t in texts), texts
     assert page.locator('.heat-badge.heat-3').count() == 1
     assert page.locator('svg .heat-step').count() == 3
+    lanes = page.eval_on_selector_all('#heatmap .djs-element[data-element-id^="lane_"] text',
+                                      'els => els.map(e => e.textContent)')
+    assert '受理员' in ''.join(lanes) and 'clerk' not in ''.join(lanes)   # role names, as on the case page
+    viewport = page.locator('#heatmap .viewport').get_attribute('transform')
+    page.click('[data-zoom-for=heatmap] [data-zoom=in]')
+    assert page.locator('#heatmap .viewport').get_attribute('transform') != viewport
     _shot(page, 'heatmap')
     page.close()

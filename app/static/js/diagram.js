@@ -6,6 +6,9 @@
  * Lanes named by a role code show the role's label. Buttons inside the element with
  * data-zoom="in|out|fit" zoom the diagram (the mouse wheel with Ctrl zooms too).
  * Sets el.dataset.state to 'ready' or 'error' when done.
+ *
+ * Pages that decorate the diagram themselves (the heatmap) mark it data-manual and call
+ * gjjDiagram.show(el, function (viewer) { ...overlays... }) instead.
  */
 (function () {
   'use strict';
@@ -82,7 +85,7 @@
     });
   }
 
-  function render(el) {
+  function render(el, onReady) {
     var viewer = null;
     el.dataset.state = 'loading';
     fetch(el.getAttribute('data-xml-url'), { credentials: 'same-origin' })
@@ -100,16 +103,21 @@
         canvas.zoom('fit-viewport', 'auto');
         decorate(viewer, el);
         bindZoom(el, canvas);
+        if (onReady) { onReady(viewer); }
         el.dataset.state = 'ready';
       })
       .catch(function (err) { showError(el, viewer, err); });
   }
 
+  function show(el, onReady) {
+    if (typeof BpmnJS === 'undefined') { showError(el, null, new Error('BpmnJS missing')); return; }
+    render(el, onReady);
+  }
+
+  window.gjjDiagram = { show: show };
+
   document.addEventListener('DOMContentLoaded', function () {
-    var els = document.querySelectorAll('.bpmn-diagram[data-xml-url]');
-    Array.prototype.forEach.call(els, function (el) {
-      if (typeof BpmnJS === 'undefined') { showError(el, null, new Error('BpmnJS missing')); return; }
-      render(el);
-    });
+    var els = document.querySelectorAll('.bpmn-diagram[data-xml-url]:not([data-manual])');
+    Array.prototype.forEach.call(els, function (el) { show(el); });
   });
 })();
