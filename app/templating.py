@@ -161,7 +161,9 @@ def element_name(loaded, spec_id: str, fallback: str = '') -> str:
 
 
 def value_label(loaded, value) -> str:
-    """A code value in words, from the process property `labels.<code>` (and `labels.<code>.en`).
+    """A code value in words: the process property `labels.<code>` (and `labels.<code>.en`), else the
+    option's label in a form of the process that offers it (a rule listing materials names them as the
+    checklist does).
 
     A list reads as its items' words joined with '、', as lists of options do.
     """
@@ -170,7 +172,23 @@ def value_label(loaded, value) -> str:
     if not isinstance(value, str):
         return option_label({}, value) if isinstance(value, bool) else ('' if value is None else str(value))
     props = loaded.properties
-    return (props.get(f'labels.{value}.en') if is_english() else None) or props.get(f'labels.{value}') or value
+    return ((props.get(f'labels.{value}.en') if is_english() else None) or props.get(f'labels.{value}')
+            or _option_words(loaded).get(value) or value)
+
+
+def _option_words(loaded) -> dict[str, str]:
+    """Every option of the process's forms, code -> label in the current language (first form wins)."""
+    cache = g.setdefault('option_words', {})
+    key = (id(loaded), is_english())
+    if key not in cache:
+        words = {}
+        for schema in (loaded.start_form, *loaded.forms.values()):
+            for node in (schema or {}).get('properties', {}).values():
+                for code, text in options(node.get('items', node)):
+                    if isinstance(code, str):
+                        words.setdefault(code, text)
+        cache[key] = words
+    return cache[key]
 
 
 def decision_label(task) -> str:
