@@ -41,3 +41,39 @@ def test_diagram_lanes_zoom_and_an_upload(browser, server, tmp_path):
     page.wait_for_selector('#attachments [data-attachment-id]')
     assert '身份证.pdf' in page.inner_text('#attachments')
     page.close()
+
+
+@pytest.fixture(scope='module')
+def demo_server(sqlite_template, tmp_path_factory):
+    """The demo database: every process's demo cases, waiting at their stages."""
+    from workflows import seed
+    from workflows.db import make_engine, make_session_factory
+    folder = tmp_path_factory.mktemp('case_page_demo')
+    shutil.copy(sqlite_template, folder / 'gjj.db')
+    engine = make_engine(f'sqlite:///{folder / "gjj.db"}')
+    with make_session_factory(engine)() as session:
+        seed.seed_demo_cases(session)
+        session.commit()
+    engine.dispose()
+    with serve(folder / 'gjj.db') as url:
+        yield url
+
+
+def test_a_large_diagram_opens_legibly_on_the_current_step(browser, demo_server):
+    """Fitted into 1366 px the enforcement model is unreadable: the page opens on the current step at a
+    legible scale; the fit button still shows the whole."""
+    page = login(browser, demo_server, 'supervisor')
+    page.goto(f'{demo_server}/cases/?process=enforcement&status=running')
+    page.locator('#case-list a[href^="/cases/"]').first.click()
+    page.wait_for_selector('#diagram[data-state=ready]')
+    focused = page.locator('#diagram').get_attribute('data-focused')
+    active = page.locator('#diagram').get_attribute('data-active')
+    assert focused and focused in active
+    box, step = (page.locator(selector).bounding_box() for selector in
+                 ('#diagram', f'#diagram .djs-element[data-element-id="{focused}"]'))
+    assert box['x'] <= step['x'] and step['x'] + step['width'] <= box['x'] + box['width']
+    assert box['y'] <= step['y'] and step['y'] + step['height'] <= box['y'] + box['height']
+    assert step['width'] >= 60                     # a task box at 0.75 of its 100 px, not a speck
+    page.click('[data-zoom-for=diagram] [data-zoom=fit]')
+    assert page.locator(f'#diagram .djs-element[data-element-id="{focused}"]').bounding_box()['width'] < 60
+    page.close()

@@ -4,7 +4,8 @@
  *              data-done='["Start_1"]' data-counts='{"Task_1": 3}'
  *              data-role-labels='{"clerk": "受理员"}' data-error-text="..."></div>
  * Lanes named by a role code show the role's label. Buttons inside the element with
- * data-zoom="in|out|fit" zoom the diagram (the mouse wheel with Ctrl zooms too).
+ * data-zoom="in|out|fit" zoom the diagram (the mouse wheel with Ctrl zooms too). A diagram too large
+ * to read when fitted opens on its current step (data-focus='["Task_1"]' overrides) at a legible scale.
  * Sets el.dataset.state to 'ready' or 'error' when done.
  *
  * Pages that decorate the diagram themselves (the heatmap) mark it data-manual and call
@@ -72,6 +73,22 @@
     });
   }
 
+  // A large model fitted into the page is too small to read: show the step that matters (the first
+  // of data-focus, else of data-active) at a legible scale instead; the fit button shows the whole.
+  var LEGIBLE = 0.75;
+  function focus(viewer, el) {
+    var canvas = viewer.get('canvas');
+    var registry = viewer.get('elementRegistry');
+    if (canvas.zoom() >= LEGIBLE) { return; }
+    var ids = readJson(el, 'data-focus', null) || readJson(el, 'data-active', []);
+    var target = (Array.isArray(ids) ? ids : []).map(function (id) { return registry.get(id); })
+      .filter(Boolean)[0];
+    if (!target) { return; }
+    canvas.zoom(LEGIBLE);
+    canvas.scrollToElement(target, { top: 120, bottom: 120, left: 240, right: 240 });
+    el.dataset.focused = target.id;
+  }
+
   // Zoom buttons live next to the diagram: <div data-zoom-for="diagram"><button data-zoom="in">…
   function bindZoom(el, canvas) {
     var bar = document.querySelector('[data-zoom-for="' + el.id + '"]');
@@ -102,6 +119,7 @@
         var canvas = viewer.get('canvas');
         canvas.zoom('fit-viewport', 'auto');
         decorate(viewer, el);
+        focus(viewer, el);
         bindZoom(el, canvas);
         if (onReady) { onReady(viewer); }
         el.dataset.state = 'ready';

@@ -37,6 +37,10 @@
     var source = document.getElementById('heatmap-data');
     if (!el || !source) { return; }
     var data = JSON.parse(source.textContent);
+    var hottest = Object.keys(data.steps).sort(function (a, b) {
+      return (data.steps[b].heat - data.steps[a].heat) || (data.steps[b].waiting - data.steps[a].waiting);
+    })[0];
+    if (hottest) { el.setAttribute('data-focus', JSON.stringify([hottest])); }   // opens there when large
     window.gjjDiagram.show(el, function (viewer) { addOverlays(viewer, el, data); });
   });
 })();
