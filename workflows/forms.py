@@ -54,9 +54,50 @@ def _validator(schema: dict) -> Draft202012Validator:
     return cached[1]
 
 
+def offered(schema: dict, case_data: dict) -> dict:
+    """The form as this case offers it.
+
+    A field declaring `"x-options-from": "<dotted path>"` offers only those of its options whose codes
+    the case data holds at that path: the 一次性告知 checklist lists exactly what this application still
+    lacks. The narrowed schema both renders the page and validates the submission. Without data at the
+    path (a case started before the rule that fills it) the field keeps all its options.
+    """
+    narrowed = {}
+    for name, node in schema.get('properties', {}).items():
+        path = node.get('x-options-from')
+        codes = _at(case_data, path) if path else None
+        if isinstance(codes, (list, tuple)):
+            narrowed[name] = _only(node, set(codes))
+    if not narrowed:
+        return schema
+    return {**schema, 'properties': {**schema['properties'], **narrowed}, 'x-offered': True}
+
+
+def _at(data, path: str):
+    for part in path.split('.'):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def _only(node: dict, codes: set) -> dict:
+    """An enum node (or an array of one) keeping only `codes`, with their labels."""
+    if 'items' in node:
+        return {**node, 'items': _only(node['items'], codes)}
+    keep = [i for i, value in enumerate(node.get('enum', [])) if value in codes]
+    narrowed = {**node, 'enum': [node['enum'][i] for i in keep]}
+    for names in ('x-enumNames', 'x-enumNames-en'):
+        if names in node:
+            narrowed[names] = [node[names][i] for i in keep]
+    return narrowed
+
+
 def validation_errors(schema: dict, data: dict) -> dict[str, list[tuple[str, dict]]]:
     """Field name ('' for the whole form) -> list of (message template, params)."""
-    validator = _validator(schema)
+    # a form narrowed for one case is a new object each time: not worth (nor safe) to cache
+    validator = (Draft202012Validator(schema, format_checker=_FORMAT_CHECKER) if schema.get('x-offered')
+                 else _validator(schema))
     errors: dict[str, list[tuple[str, dict]]] = {}
     for error in validator.iter_errors(data):
         if error.validator in ('if', 'then', 'else', 'allOf', 'anyOf', 'oneOf'):

@@ -16,7 +16,7 @@ from .change import InstanceChange
 from .definitions import latest_definition, loaded_definition
 from .deadlines import local_date
 from .errors import N_, Conflict, ModelFailed, NotAllowed, NotFound
-from .forms import validate
+from .forms import offered, validate
 from .models import HumanTask, InstanceStatus, ProcessInstance, TaskState
 from .permissions import check_may_work, check_task_open, may_start
 from .state import script_engine
@@ -133,10 +133,10 @@ def release_task(session, task_id, actor) -> HumanTask:
 
 
 def task_form(session, task: HumanTask):
-    """(loaded definition, task metadata, JSON Schema) for a human task."""
+    """(loaded definition, task metadata, JSON Schema as this case offers it) for a human task."""
     loaded = loaded_definition(task.instance.definition)
     meta = loaded.elements[task.spec_id]
-    return loaded, meta, loaded.form(meta.form)
+    return loaded, meta, offered(loaded.form(meta.form), task.instance.data or {})
 
 
 def _mark_completed(session, task, actor, decision):

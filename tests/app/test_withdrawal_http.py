@@ -172,6 +172,17 @@ def test_one_time_notice_over_http(login, session_factory):
     assert 'id="case-due"' in page and 'data-clock="decision"' in page   # accepted complete: the clock runs
 
 
+def test_the_checklist_offers_exactly_what_this_application_lacks(login, session_factory):
+    clerk = login('clerk')
+    case_id = register(clerk)          # a purchase with the ID card and the contract
+    accept = ready_task(session_factory, case_id, 'accept')
+    page = clerk.get(f'/tasks/{accept}').text
+    offered = re.findall(r'id="f-missing_items-(\w+)"', page)
+    assert offered == ['unit_certificate', 'bank_card', 'purchase_invoice']   # in the checklist's order
+    r = clerk.post(f'/tasks/{accept}', data={'materials_complete': 'false', 'missing_items': ['rent_contract']})
+    assert r.status_code == 422 and re.search(r'data-error-for="missing_items">请从所列选项中选择', r.text)
+
+
 def test_no_notice_for_a_complete_application(login):
     clerk = login('clerk')
     assert clerk.get(f'/cases/{register(clerk)}/notice').status_code == 404

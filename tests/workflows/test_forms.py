@@ -50,3 +50,27 @@ def test_unanswered_question_does_not_trigger_the_conditional_errors(session, us
     with pytest.raises(FormInvalid) as info:
         runtime.complete_task(session, task.id, {}, Actor(user_named('clerk')))
     assert list(info.value.errors) == ['materials_complete']
+
+
+CHECKLIST = {'type': 'object', 'properties': {'missing': {
+    'type': 'array', 'x-options-from': 'materials.lacking',
+    'items': {'enum': ['id_card', 'bank_card', 'invoice'], 'x-enumNames': ['身份证', '银行卡', '发票'],
+              'x-enumNames-en': ['ID', 'Bank card', 'Invoice']}}}}
+
+
+def test_a_field_offers_only_the_options_the_case_data_names():
+    from workflows.forms import offered, validation_errors
+    form = offered(CHECKLIST, {'materials': {'lacking': ['invoice', 'id_card']}})
+    items = form['properties']['missing']['items']
+    assert items['enum'] == ['id_card', 'invoice'] and items['x-enumNames'] == ['身份证', '发票']
+    assert items['x-enumNames-en'] == ['ID', 'Invoice']
+    assert validation_errors(form, {'missing': ['bank_card']}) == {'missing': [('Choose one of the listed options.', {})]}
+    assert validation_errors(form, {'missing': ['invoice']}) == {}
+    assert CHECKLIST['properties']['missing']['items']['enum'] == ['id_card', 'bank_card', 'invoice']   # untouched
+
+
+def test_without_data_at_the_path_a_field_keeps_its_options():
+    from workflows.forms import offered
+    assert offered(CHECKLIST, {}) is CHECKLIST
+    assert offered(CHECKLIST, {'materials': 'not a mapping'}) is CHECKLIST
+    assert offered(CHECKLIST, {'materials': {'lacking': []}})['properties']['missing']['items']['enum'] == []
