@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
-from .models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState, User
+from .models import CaseParty, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState, User
 from .permissions import visible_to
 
 _DUE_ORDER = (HumanTask.due_date.is_(None), HumanTask.due_date, HumanTask.created_at, HumanTask.id)
@@ -43,6 +43,16 @@ def done(user):
     """Tasks the user completed, newest first."""
     return (select(HumanTask).where(HumanTask.completed_by == user.id)
             .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()))
+
+
+def party_cases(user, instance):
+    """Other cases the user may see about a party of `instance` (the same ID or organisation code):
+    the history a decision on this one needs, newest first."""
+    numbers = select(CaseParty.id_number).where(CaseParty.instance_id == instance.id)
+    return (select(ProcessInstance).where(
+        visible_to(user), ProcessInstance.id != instance.id,
+        ProcessInstance.id.in_(select(CaseParty.instance_id).where(CaseParty.id_number.in_(numbers))))
+        .order_by(ProcessInstance.started_at.desc(), ProcessInstance.id.desc()))
 
 
 def overdue(today: date):

@@ -73,6 +73,7 @@ def _render_task(session, task, values=None, errors=None, status=200):
                            workable=can_work(session, user, task, loaded),
                            acting_for=substitution.acting_for(session, user, task, substitution.today()),
                            may_reassign=task.claimer is not None and substitution.is_chief_of(user, task.claimer),
+                           party_cases=session.scalars(queries.party_cases(user, task.instance).limit(20)).all(),
                            clocks=session.scalars(select(CaseClock).where(CaseClock.instance_id == task.instance_id)
                                                   .order_by(CaseClock.id)).all()), status
 

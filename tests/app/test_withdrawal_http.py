@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from workflows.deadlines import local_date
-from workflows.models import HumanTask, TaskState, utcnow
+from workflows.models import HumanTask, ProcessInstance, TaskState, utcnow
 
 from .conftest import task_ids
 
@@ -236,3 +236,16 @@ def test_a_reduced_amount_above_the_request_is_422_on_its_field(login, session_f
     r = reviewer.post(f'/tasks/{review}', data={'decision': 'approve', 'approved_amount': '5000.01'})
     assert r.status_code == 422 and re.search(r'data-error-for="approved_amount">超过申请金额', r.text)
     assert snapshot() == before
+
+
+def test_a_task_page_lists_the_applicants_other_cases(login, session_factory):
+    clerk = login('clerk')
+    earlier = register(clerk)
+    other_person = register(clerk, account_no='100000000002')
+    case_id = register(clerk, withdrawal_type='rent', amount='1000', materials_provided=['id_card'])
+    page = clerk.get(f'/tasks/{ready_task(session_factory, case_id, "accept")}').text
+    panel = re.search(r'<div class="card mb-3" id="party-cases">(.*?)</table>', page, re.S).group(1)
+    with session_factory() as s:
+        keys = dict(s.execute(select(ProcessInstance.id, ProcessInstance.business_key)).all())
+    assert keys[earlier] in panel and keys[other_person] not in panel and keys[case_id] not in panel
+    assert '住房公积金提取' in panel and '办理中' in panel
