@@ -43,11 +43,6 @@ class StartPreview:
     reason: str | None = None     # … with this reason and basis (the process's refusal fields)
     basis: str | None = None
 
-    @property
-    def registrable(self) -> bool:
-        """A registration of the form as typed would be accepted (it may still be refused by the rules)."""
-        return not (self.incomplete or self.refused_fields or self.failure)
-
 
 def scratch_id() -> int:
     """A case id no real case has (ids are positive) and no concurrent dry run is likely to hold."""

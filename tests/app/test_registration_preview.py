@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import text
 
 from app import create_app
+from workflows.seed import DEMO_PASSWORD
 
 URL = '/cases/new/withdrawal/preview'
 APPLICATION = {'account_no': '100000000001', 'withdrawal_type': 'purchase', 'amount': '5000',
@@ -73,7 +74,6 @@ def test_the_preview_needs_the_csrf_token(db_engine, tmp_path):
     client = app.test_client()
     page = client.get('/auth/login').text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    from workflows.seed import DEMO_PASSWORD
     assert client.post('/auth/login', data={'username': 'clerk', 'password': DEMO_PASSWORD,
                                             'csrf_token': token}).status_code == 302
     assert client.post(URL, data=APPLICATION).status_code == 400
