@@ -27,6 +27,7 @@ def _sequence(db_engine):
 def test_the_account_facts_and_the_route_are_shown(login):
     r = login('clerk').post(URL, data=APPLICATION)
     assert r.status_code == 200 and _verdict(r.text) == 'accepted'
+    assert r.headers['Cache-Control'] == 'no-store'                 # personal data
     assert '张伟' in r.text and '86,000.00' in r.text          # holder and balance of record
     assert '可提取余额' in r.text and '在办提取占用' in r.text   # available, reserved by open cases
     assert '受理审查' in r.text and '受理员' in r.text           # where it would wait, and for whom
