@@ -251,10 +251,15 @@ def case_sections(instance) -> list[tuple[str, list[tuple[str, str]]]]:
     """
     loaded, data = loaded_of(instance), instance.data or {}
     start = loaded.start_form
-    sections = [(label(start, loaded.name), [(label(node, name), field_value(node, data[name]))
-                                             for name, node in start.get('properties', {}).items()
-                                             if data.get(name) not in (None, '', [])])]
-    known, taken = operations(), instance.path or {}
+    return [(label(start, loaded.name), [(label(node, name), field_value(node, data[name]))
+                                         for name, node in start.get('properties', {}).items()
+                                         if data.get(name) not in (None, '', [])]),
+            *step_sections(loaded, data, instance.path or {})]
+
+
+def step_sections(loaded, data: dict, taken: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What each step in `taken` recorded in `data` (facts of record, rule results, forms), in model order."""
+    sections, known = [], operations()
     for meta in loaded.elements.values():
         if meta.spec_id not in taken:          # only the steps this case went through
             continue
@@ -275,6 +280,16 @@ def case_sections(instance) -> list[tuple[str, list[tuple[str, str]]]]:
             rows = [(text, value_label(loaded, data[name])) for name, text in meta.outputs if name in data]
             sections.append((element_name(loaded, meta.spec_id), rows))
     return sections
+
+
+def rule_giving(loaded, data: dict, taken: dict, value) -> tuple[str, str] | None:
+    """(step name, output label) of the decision-table step taken whose output is `value` (a refusal's reason)."""
+    for meta in loaded.elements.values():
+        if meta.spec_id in taken and value:
+            for name, text in meta.outputs:
+                if data.get(name) == value:
+                    return element_name(loaded, meta.spec_id), text
+    return None
 
 
 def _field_nodes(loaded) -> dict:
@@ -375,6 +390,7 @@ def init_app(app):
                                  status_label=status_label, case_status=case_status, action_label=action_label,
                                  limit_label=limit_label, channel_label=channel_label, element_name=element_name,
                                  clock_label=clock_label, case_sections=case_sections, loaded_of=loaded_of,
+                                 step_sections=step_sections, rule_giving=rule_giving,
                                  audit_summary=audit_summary, actor_label=actor_label,
                                  nav_items=nav.nav_items)
     app.jinja_env.filters['audit_data'] = audit_data

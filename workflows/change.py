@@ -237,12 +237,7 @@ class InstanceChange:
         set in parallel branches all arrive, whichever branch finishes first.
         """
         data, path = dict(self.instance.data or {}), dict(self.instance.path or {})
-        for task in self._completed:
-            bpmn_id = task.task_spec.bpmn_id
-            if bpmn_id:
-                path[bpmn_id] = path.get(bpmn_id, 0) + 1
-            base = task.parent.data if task.parent is not None else {}
-            delta = {k: v for k, v in task.data.items() if k not in base or base[k] != v}
+        for task, delta in self._deltas(path):
             data.update(delta)
             meta = self.loaded.elements.get(task.task_spec.bpmn_id)
             if meta is None:
@@ -255,6 +250,25 @@ class InstanceChange:
             raise ModelFailed(N_('The case data is too large to store (%(size)s bytes; the limit is %(limit)s).'),
                               size=size, limit=MAX_CASE_DATA_BYTES)
         self.instance.data, self.instance.path = data, path
+
+    def _deltas(self, path):
+        """(task, what it changed) for each step completed in this change, in order; counts each in `path`."""
+        for task in self._completed:
+            bpmn_id = task.task_spec.bpmn_id
+            if bpmn_id:
+                path[bpmn_id] = path.get(bpmn_id, 0) + 1
+            base = task.parent.data if task.parent is not None else {}
+            yield task, {k: v for k, v in task.data.items() if k not in base or base[k] != v}
+
+    def progress(self) -> tuple[dict, dict]:
+        """The case data and path as the steps completed so far left them, also after a failed run.
+
+        Nothing is written: a dry run (`preview`) reads what the steps found before one stopped it.
+        """
+        data, path = dict(self.instance.data or {}), dict(self.instance.path or {})
+        for _task, delta in self._deltas(path):
+            data.update(delta)
+        return data, path
 
     def _audit_engine_step(self, task, meta, delta):
         spec = task.task_spec

@@ -73,22 +73,49 @@ def start_instance(session, key, data, actor, channel='window') -> ProcessInstan
     always passes 'window'; only an online service's entry point may pass 'online'.
     :raises NotAllowed: the actor's roles are not the start event's lanes, or the actor is a party.
     """
+    definition, loaded = startable_definition(session, key, actor, channel)
+    data = validate(loaded.start_form, data)
+    instance = new_instance(session, definition, loaded, data, actor, channel)
+    run_registration(session, loaded, instance, InstanceChange(session, instance, actor, loaded, new=True))
+    return instance
+
+
+def startable_definition(session, key, actor, channel):
+    """The latest definition of `key` and its parsed form, if `actor` may start it through `channel`.
+
+    :raises NotAllowed: the actor's roles are not the start event's lanes.
+    """
     if channel not in CHANNELS:
         raise ValueError(f'unknown channel {channel!r}')
     definition = latest_definition(session, key)
     loaded = loaded_definition(definition)
     if not may_start(actor.user, loaded):
         raise NotAllowed(N_('Your roles may not register a case of this process.'))
-    data = validate(loaded.start_form, data)
-    instance = ProcessInstance(definition=definition, business_key=uuid.uuid4().hex, title=loaded.name,
-                               started_at=actor.at, started_by=actor.user_id, status=InstanceStatus.running,
+    return definition, loaded
+
+
+def new_instance(session, definition, loaded, data, actor, channel, instance_id=None) -> ProcessInstance:
+    """The case row, flushed, numbered from its id (`instance_id`: an id given, not drawn from the sequence)."""
+    instance = ProcessInstance(id=instance_id, definition=definition,
+                               business_key=uuid.uuid4().hex, title=loaded.name, started_at=actor.at,
+                               started_by=actor.user_id, status=InstanceStatus.running,
                                data={**data, 'channel': channel})
     session.add(instance)
     session.flush()
     prefix = loaded.properties.get('businessKeyPrefix', 'GJJ')
     instance.business_key = f'{prefix}{local_date(actor.at):%Y%m%d}{instance.id:06d}'
+    return instance
+
+
+def run_registration(session, loaded, instance, change) -> None:
+    """Record the registration and run the new case to its first wait through `change`.
+
+    :raises NotAllowed: the registrar is a party of the case.
+    """
+    actor, data = change.actor, dict(instance.data)
+    channel = data.pop('channel')
     audit.record(session, actor, 'register', instance_id=instance.id, data={'form': data, 'channel': channel})
-    with InstanceChange(session, instance, actor, loaded, new=True) as change:
+    with change:
         change.run(data=instance.data)
     if actor.user is not None and actor.user.id_number in {p[0] for p in change.parties}:
         raise NotAllowed(N_('You may not handle a case in which you are a party.'))
@@ -97,7 +124,6 @@ def start_instance(session, key, data, actor, channel='window') -> ProcessInstan
     instance.applicant_name = applicant[1] if applicant else None
     instance.title = _case_title(loaded, instance.data)
     session.flush()
-    return instance
 
 
 def claim_task(session, task_id, actor) -> HumanTask:

@@ -9,13 +9,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from workflows import casefiles, documents, queries, runtime
+from workflows.preview import preview_start
 from workflows.definitions import latest_definition, latest_definitions, loaded_definition
 from workflows.errors import FormInvalid
 from workflows.models import AuditEvent, CaseAttachment, CaseClock, TaskState, User
 from workflows.permissions import may_start, may_view_case
 
 from ..db import get_session
-from ..forms import read_form
+from ..forms import UNKNOWN_FIELDS, amount_errors, coerce, read_form, unknown_fields
 from ..paging import paginate
 from ..security import body_limit, current_actor
 
@@ -75,6 +76,25 @@ def new(key):
     session.commit()
     flash(gettext('Case %(key)s registered.', key=instance.business_key), 'success')
     return redirect(url_for('cases.show', instance_id=instance.id))
+
+
+@bp.post('/new/<key>/preview')
+@login_required
+def preview(key):
+    """A dry run of registering the form as typed: the facts found and the rules' verdict, nothing kept.
+
+    Answers an HTML fragment for the registration page's live panel; fields not yet complete are
+    listed quietly. A body with fields the form does not have is refused (422).
+    """
+    session, loaded = _startable(key)
+    schema = loaded.start_form
+    if unknown_fields(schema, request.form):
+        return render_template('cases/_preview.html', malformed=gettext(UNKNOWN_FIELDS)), 422
+    malformed_amounts = amount_errors(schema, request.form)
+    data = {k: v for k, v in coerce(schema, request.form).items() if k not in malformed_amounts}
+    result = preview_start(session, key, data, current_actor(), channel='window')
+    result.incomplete.update(malformed_amounts)
+    return render_template('cases/_preview.html', preview=result, schema=schema)
 
 
 def _load_visible(instance_id):

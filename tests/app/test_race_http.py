@@ -19,8 +19,10 @@ def _post(client, url, data, barrier, statuses):
 @pytest.mark.slow
 def test_concurrent_http_completions(login, session_factory):
     clerk, clerk2 = login('clerk'), login('clerk2')
-    for _ in range(ROUNDS):
-        case_id = register(clerk, withdrawal_type='retirement', amount='100')   # no yearly limit
+    pairs = [(account, kind) for account in ('100000000001', '100000000002', '100000000003')
+             for kind in ('purchase', 'build', 'repay_loan', 'rent', 'hardship')]   # one open case per type and person
+    for account_no, kind in pairs[:ROUNDS]:
+        case_id = register(clerk, account_no=account_no, withdrawal_type=kind, amount='100')
         task_id = ready_task(session_factory, case_id, 'accept')
         barrier, statuses = threading.Barrier(2), []
         threads = [threading.Thread(target=_post, args=(c, f'/tasks/{task_id}', {'materials_complete': 'true'},

@@ -24,7 +24,7 @@ ENDPOINTS = {
     'inbox.mine': ANY_USER, 'inbox.queue': ANY_USER, 'inbox.done': ANY_USER, 'inbox.show': ANY_USER,
     'inbox.claim': BUSINESS, 'inbox.release': BUSINESS, 'inbox.complete': BUSINESS,
     'cases.index': ANY_USER, 'cases.show': ANY_USER, 'cases.diagram': ANY_USER, 'cases.document': ANY_USER,
-    'cases.start': BUSINESS, 'cases.new': BUSINESS,
+    'cases.start': BUSINESS, 'cases.new': BUSINESS, 'cases.preview': BUSINESS,
     'cases.upload': BUSINESS, 'cases.attachment': ANY_USER, 'cases.comment': ANY_USER,
     'inbox.team': CHIEF, 'inbox.reassign_form': CHIEF, 'inbox.reassign': CHIEF,
     'notifications.index': ANY_USER, 'notifications.read': ANY_USER, 'notifications.read_all': ANY_USER,
@@ -103,15 +103,16 @@ def test_every_business_action_is_refused_for_the_admin(login, session_factory, 
         task_id = open_task(session, instance, 'accept').id
     admin = login('admin')
     before = snapshot()
-    application = {'account_no': '100000000001', 'withdrawal_type': 'purchase', 'amount': '5000',
+    application = {'account_no': '100000000002', 'withdrawal_type': 'purchase', 'amount': '5000',
                    'materials_provided': ['id_card', 'purchase_contract']}
     refused = [('POST', f'/tasks/{task_id}/claim', {}), ('POST', f'/tasks/{task_id}/release', {}),
                ('POST', f'/tasks/{task_id}', {'materials_complete': 'true'}), ('GET', '/cases/new', {}),
                ('GET', '/cases/new/withdrawal', {}), ('POST', '/cases/new/withdrawal', application),
+               ('POST', '/cases/new/withdrawal/preview', application),
                ('POST', f'/cases/{instance.id}/attachments', {'label': '身份证复印件'})]
     business_endpoints = {rule.endpoint for rule in _rules(admin.application, BUSINESS)}
     assert business_endpoints == {'inbox.claim', 'inbox.release', 'inbox.complete', 'cases.start', 'cases.new',
-                                  'cases.upload'}
+                                  'cases.preview', 'cases.upload'}
     for method, url, data in refused:   # well-formed requests: only the actor is wrong
         r = admin.open(url, method=method, data=data)
         assert r.status_code == 403, (method, url, r.status_code)

@@ -46,3 +46,11 @@ def login(browser, server, username):
     page.click('button[type=submit]')
     page.wait_for_url(lambda url: url.startswith(server) and '/auth/login' not in url)
     return page
+
+
+def open_from_pool(page, server, case_key):
+    """Claim the case's task from the role's pool and land on its form."""
+    page.goto(f'{server}/tasks/queue')
+    row = page.locator('#task-list tr', has_text=case_key)
+    row.get_by_role('button', name='签收').click()
+    page.wait_for_selector('#task-form')

@@ -6,7 +6,7 @@ import pytest
 from workflows.deadlines import local_date
 from workflows.models import utcnow
 
-from .conftest import login, serve
+from .conftest import login, open_from_pool, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -17,13 +17,6 @@ def server(sqlite_template, tmp_path_factory):
     shutil.copy(sqlite_template, folder / 'gjj.db')
     with serve(folder / 'gjj.db') as url:
         yield url
-
-
-def open_from_pool(page, server, case_key):
-    page.goto(f'{server}/tasks/queue')
-    row = page.locator('#task-list tr', has_text=case_key)
-    row.get_by_role('button', name='签收').click()
-    page.wait_for_selector('#task-form')
 
 
 def test_withdrawal_from_registration_to_payment(browser, server, tmp_path):

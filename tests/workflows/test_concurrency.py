@@ -33,8 +33,10 @@ def _complete_in_thread(factory, task_id, username, barrier, results):
 @pytest.mark.slow
 def test_same_task_completed_concurrently_succeeds_once(session, session_factory, user_named):
     clerk = user_named('clerk')
-    for _ in range(ROUNDS):
-        instance = register(session, clerk, withdrawal_type='retirement', amount=100)   # no yearly limit
+    pairs = [(account, kind) for account in ('100000000001', '100000000002', '100000000003')
+             for kind in ('purchase', 'build', 'repay_loan', 'rent', 'hardship')]   # one open case per type and person
+    for account_no, kind in pairs[:ROUNDS]:
+        instance = register(session, clerk, account_no=account_no, withdrawal_type=kind, amount=100)
         task_id = open_task(session, instance, 'accept').id
         barrier, results = threading.Barrier(2), []
         threads = [threading.Thread(target=_complete_in_thread,

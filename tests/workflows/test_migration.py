@@ -22,7 +22,8 @@ def _renamed_review():
 
 def test_a_safe_migration_moves_one_case_audited_and_it_finishes_on_the_new_version(session, user_named):
     admin = Actor(user_named('admin'))
-    moved, stays = register(session, user_named('clerk')), register(session, user_named('clerk'))
+    moved = register(session, user_named('clerk'))
+    stays = register(session, user_named('clerk'), account_no='100000000002')   # one open purchase per person
     v2 = versions.publish(session, versions.save_draft(session, withdrawal_files(review_name='审核（新）'), admin),
                           admin)
     session.commit()

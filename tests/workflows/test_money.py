@@ -1,20 +1,29 @@
-"""Money rules: open applications count against balance and frequency; payment debits the account."""
+"""Money rules: open applications reserve the balance and bar a duplicate; payment debits the account."""
 import pytest
+from sqlalchemy import func, select
 
 from workflows import runtime
 from workflows.actors import Actor
 from workflows.errors import FormInvalid, NotAllowed
-from workflows.models import FundAccount, InstanceStatus
+from workflows.models import FundAccount, InstanceStatus, ProcessInstance
 
 from .helpers import TODAY, complete, open_task, register
 
 
-def test_open_applications_count_towards_the_yearly_limit(session, user_named):
+def test_a_second_open_application_of_the_same_type_is_refused_at_registration(session, user_named):
     clerk = user_named('clerk')
     first = register(session, clerk, channel='online', withdrawal_type='rent', amount=3000)
     assert first.data['rule_decision'] == 'auto_approve' and first.status == InstanceStatus.running
-    again = register(session, clerk, channel='online', withdrawal_type='rent', amount=3000)
-    assert again.data['rule_decision'] == 'reject' and '频次' in again.data['rule_reason']
+    session.commit()
+    with pytest.raises(FormInvalid) as info:
+        register(session, clerk, withdrawal_type='rent', amount=3000)
+    session.rollback()
+    [(message, params)] = info.value.errors['withdrawal_type']
+    assert 'already open' in message and params == {'key': first.business_key}
+    assert session.scalar(select(func.count(ProcessInstance.id))) == 1     # nothing stored
+    other_type = register(session, clerk, withdrawal_type='purchase', amount=1000)
+    assert other_type.status == InstanceStatus.running
+    assert first.business_key in other_type.data['history']['open_cases']   # shown among the open cases
 
 
 def test_open_applications_reserve_the_balance(session, user_named):
@@ -22,7 +31,7 @@ def test_open_applications_reserve_the_balance(session, user_named):
     register(session, clerk, account_no='100000000002', withdrawal_type='purchase', amount=10000)
     second = register(session, clerk, account_no='100000000002', withdrawal_type='repay_loan', amount=5000)
     assert second.data['rule_decision'] == 'reject' and '余额' in second.data['rule_reason']
-    third = register(session, clerk, account_no='100000000002', withdrawal_type='repay_loan', amount=2500)
+    third = register(session, clerk, account_no='100000000002', withdrawal_type='build', amount=2500)
     assert third.status == InstanceStatus.running
 
 

@@ -27,7 +27,7 @@ def test_register_lists_refusals_with_reason_basis_refuser_and_confirmer(session
     complete(session, manual, 'review', reviewer,
              {'decision': 'reject', 'reason': '购房合同与发票金额不符', 'basis': '本市提取管理办法第八条'})
     # a withdrawal refused by the rules (more than the balance): nobody refused in person
-    by_rules = register(session, clerk, amount=999999)
+    by_rules = register(session, clerk, withdrawal_type='build', amount=999999)   # not a second open purchase
     # a withdrawal approved (another applicant: one open case per type and person): not a refusal
     approved = register(session, clerk, account_no='100000000003')
     complete(session, approved, 'accept', clerk, {'materials_complete': True})

@@ -151,9 +151,16 @@ def test_a_fraud_ban_records_its_decision_and_law_and_does_not_block_retirement(
 
 def test_monthly_standing_withdrawals_are_not_blocked_by_the_yearly_limit(session, user_named):
     clerk = user_named('clerk')
-    register(session, clerk, withdrawal_type='repay_loan', amount=1000)
+    first = register(session, clerk, withdrawal_type='repay_loan', amount=1000)
+    complete(session, first, 'accept', clerk, {'materials_complete': True})
+    complete(session, first, 'review', user_named('reviewer'), {'decision': 'approve'})
+    complete(session, first, 'pay', user_named('cashier'), {'voucher_no': 'ZF-1', 'paid_amount': 1000,
+                                                            'paid_on': TODAY})
     again = register(session, clerk, withdrawal_type='repay_loan', amount=1000)
     assert again.data['rule_decision'] == 'reject'
+    complete(session, again, 'refusal_report', user_named('approver'), {'report_decision': 'confirm',
+                                                                        'report_opinion': '超过频次'})
+    complete(session, again, 'serve_notice', clerk, {'notice_method': 'in_person', 'notified_on': TODAY})
     monthly = register(session, clerk, withdrawal_type='repay_loan', amount=1000, recurring=True)
     assert monthly.data['rule_decision'] == 'manual'
     not_recurring_type = register(session, clerk, withdrawal_type='purchase', amount=1000, recurring=True)

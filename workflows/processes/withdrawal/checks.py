@@ -27,14 +27,22 @@ def _withdrawals(ctx):
 
 
 def _prior_same_type(ctx, withdrawal_type, id_number, since):
+    """Paid withdrawals of this type by this person since `since` (what the frequency rule counts)."""
     return ctx.session.scalar(_withdrawals(ctx).with_only_columns(func.count(ProcessInstance.id)).where(
-        ProcessInstance.started_at >= since,
+        ProcessInstance.started_at >= since, ProcessInstance.outcome == 'paid',
         ProcessInstance.data['withdrawal_type'].as_string() == str(withdrawal_type),
-        ProcessInstance.id.in_(select(CaseParty.instance_id).where(CaseParty.id_number == id_number)),
-        or_(ProcessInstance.status.in_(OPEN), ProcessInstance.outcome == 'paid'))) or 0
+        ProcessInstance.id.in_(select(CaseParty.instance_id).where(CaseParty.id_number == id_number)))) or 0
+
+
+def _type_names(ctx) -> dict[str, str]:
+    """Withdrawal type code -> its name, from the case's own start form."""
+    from ...definitions import loaded_definition
+    node = loaded_definition(ctx.instance.definition).start_form['properties']['withdrawal_type']
+    return dict(zip(node['enum'], node['x-enumNames']))
 
 
 @lookup('withdrawal.history', title='本人提取记录', result={
+    'open_cases': {'title': '在办提取申请', 'x-title-en': 'Open withdrawal applications'},
     'reserved': {'title': '在办提取占用（元）', 'x-title-en': 'Reserved by open withdrawals (yuan)', 'x-unit': 'yuan'},
     'available': {'title': '可提取余额（元）', 'x-title-en': 'Available (yuan)', 'x-unit': 'yuan'},
     'prior_same_type_12m': {'title': '12个月内同类提取（笔）', 'x-title-en': 'Same type in 12 months'},
@@ -42,15 +50,27 @@ def _prior_same_type(ctx, withdrawal_type, id_number, since):
     'today': {'title': '申请日期', 'x-title-en': 'Applied on'},
 })
 def withdrawal_history(ctx, account_no, id_number, withdrawal_type, balance):
-    """What earlier withdrawals leave: the balance less open ones, and same-type ones in 12 months / 10 years.
+    """What earlier withdrawals leave: the balance less open ones, and same-type ones paid in 12 months / 10 years.
 
     Open applications reserve their amount, so applications registered before the first is paid
-    cannot together overdraw the account; they also count towards the frequency limits, as paid ones do.
+    cannot together overdraw the account. An open application of the same type for the same person
+    is a duplicate: refused here, at registration, on the type field (the frequency rule counts paid ones).
     """
-    open_amounts = ctx.session.scalars(_withdrawals(ctx).where(
-        ProcessInstance.status.in_(OPEN), ProcessInstance.data['account_no'].as_string() == str(account_no)))
-    reserved = round(sum(float(i.data.get('amount', 0)) for i in open_amounts), 2)
+    open_cases = ctx.session.scalars(_withdrawals(ctx).where(
+        ProcessInstance.status.in_(OPEN), or_(
+            ProcessInstance.data['account_no'].as_string() == str(account_no),
+            ProcessInstance.id.in_(select(CaseParty.instance_id).where(CaseParty.id_number == id_number))))
+        .order_by(ProcessInstance.id)).all()
+    names = _type_names(ctx)
+    same = next((i for i in open_cases if i.data.get('withdrawal_type') == withdrawal_type), None)
+    if withdrawal_type is not None and same is not None:
+        refuse(N_('An application of this type is already open for this person (%(key)s): finish that one first.'),
+               param='withdrawal_type', key=same.business_key)
+    own = [i for i in open_cases if i.data.get('account_no') == str(account_no)]
+    reserved = round(sum(float(i.data.get('amount', 0)) for i in own), 2)
     return {'reserved': reserved, 'available': round(float(balance) - reserved, 2),
+            'open_cases': '；'.join(f"{i.business_key} {names.get(i.data.get('withdrawal_type'), '')} "
+                                   f"{float(i.data.get('amount', 0)):,.2f}元" for i in open_cases) or '无',
             'prior_same_type_12m': _prior_same_type(ctx, withdrawal_type, id_number, ctx.actor.at - timedelta(days=365)),
             'prior_same_type_10y': _prior_same_type(ctx, withdrawal_type, id_number,
                                                     ctx.actor.at - timedelta(days=3653)),
