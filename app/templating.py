@@ -13,7 +13,7 @@ from flask import g
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
-from workflows import deadlines, permissions
+from workflows import deadlines, listing, permissions
 from workflows.calendar import parse_time_limit
 from workflows.definitions import latest_definitions, loaded_definition
 from workflows.models import Role, utcnow
@@ -255,11 +255,14 @@ def case_sections(instance) -> list[tuple[str, list[tuple[str, str]]]]:
 
 def _field_nodes(loaded) -> dict:
     """Every form field of the process by name (the start form first), for labelling recorded values."""
-    nodes = {}
-    for schema in (loaded.start_form, *loaded.forms.values()):
-        for name, node in (schema or {}).get('properties', {}).items():
-            nodes.setdefault(name, node)
-    return nodes
+    return listing.field_nodes(loaded.forms, loaded.start_form)
+
+
+def list_facts(instance) -> list[tuple[str, str]]:
+    """(label, value) of the case-data fields the process shows in lists (its `listFields`)."""
+    data = instance.data or {}
+    return [(label(node, name), field_value(node, data[name])) for name, node in listing.list_fields(loaded_of(instance))
+            if data.get(name) not in (None, '', [])]
 
 
 def _labelled(nodes: dict, values: dict, loaded) -> list[tuple[str, str]]:
@@ -351,7 +354,7 @@ def init_app(app):
                                  status_label=status_label, case_status=case_status, action_label=action_label,
                                  limit_label=limit_label, channel_label=channel_label, element_name=element_name,
                                  clock_label=clock_label, case_sections=case_sections, loaded_of=loaded_of,
-                                 audit_summary=audit_summary, actor_label=actor_label,
+                                 audit_summary=audit_summary, actor_label=actor_label, list_facts=list_facts,
                                  nav_items=nav.nav_items)
     app.jinja_env.filters['audit_data'] = audit_data
     app.context_processor(_nav_context)

@@ -19,6 +19,7 @@ from ..forms import read_form
 from ..paging import paginate
 from ..security import body_limit, current_actor
 from ..templating import role_name
+from .search import STATUSES, read_search, type_choices
 
 bp = Blueprint('cases', __name__, url_prefix='/cases', template_folder='templates')
 
@@ -26,12 +27,14 @@ bp = Blueprint('cases', __name__, url_prefix='/cases', template_folder='template
 @bp.get('/')
 @login_required
 def index():
-    """Cases I may see, searchable and paged."""
+    """Cases I may see: searched by case number, name, ID or account number; filtered, sorted, paged."""
     session = get_session()
-    text, status, process = request.args.get('q', ''), request.args.get('status', ''), request.args.get('process', '')
-    page = paginate(session, queries.cases(current_user.model, text, status, process))
-    return render_template('cases/list.html', page=page, q=text, status=status, process=process,
-                           processes=[(d.key, d.name) for d in latest_definitions(session)])
+    definitions = latest_definitions(session)
+    search, errors = read_search(request.args, definitions)
+    page = None if errors else paginate(session, queries.cases(current_user.model, search))
+    return render_template('cases/list.html', page=page, search=search, args=request.args, errors=errors,
+                           statuses=STATUSES, processes=[(d.key, d.name) for d in definitions],
+                           types=type_choices(definitions)), 400 if errors else 200
 
 
 def _startable(key):
