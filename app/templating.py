@@ -109,6 +109,11 @@ def option_label(node: dict, value) -> str:
     return dict(options(node)).get(value, '' if value is None else str(value))
 
 
+def confirm_values(node: dict) -> list[str]:
+    """The choices of a field that are final decisions (its `x-confirm`), as the form submits them."""
+    return [str(v).lower() if isinstance(v, bool) else str(v) for v in node.get('x-confirm', [])]
+
+
 def field_value(node: dict, value) -> str:
     """A value shown by its schema: enum labels, yes/no, money, or as it is."""
     if node.get('enum') or node.get('items', {}).get('enum') or isinstance(value, bool):
@@ -343,13 +348,13 @@ def startable():
 def _nav_context():
     if not current_user.is_authenticated:
         return {}
-    return {'may_act': permissions.may_act_on_business(current_user.model), 'startable': startable}
+    return {'startable': startable}
 
 
 def init_app(app):
     app.jinja_env.globals.update(fmt_dt=fmt_dt, fmt_duration=fmt_duration, fmt_money=fmt_money,
                                  due_status=due_status, label=label, hint=hint, options=options,
-                                 option_label=option_label, field_value=field_value, role_name=role_name,
+                                 option_label=option_label, field_value=field_value, confirm_values=confirm_values, role_name=role_name,
                                  today=today, is_english=is_english, days_left=days_left, decision_label=decision_label,
                                  status_label=status_label, case_status=case_status, action_label=action_label,
                                  limit_label=limit_label, channel_label=channel_label, element_name=element_name,

@@ -16,6 +16,7 @@ from workflows.permissions import may_start, may_view_case
 
 from ..db import get_session
 from ..forms import read_form
+from ..opinions import panel as opinion_panel
 from ..paging import paginate
 from ..security import body_limit, current_actor
 from ..templating import role_name
@@ -118,6 +119,7 @@ def _render_case(session, instance, errors=None, values=None, status=200):
                            clocks=clocks, active=active, done=done, loaded=loaded,
                            documents=documents.available(instance, loaded), attachments=attachments,
                            comments=comments, errors=errors or {}, values=values or {},
+                           opinions=opinion_panel(session, instance, loaded),
                            may_add_files=casefiles.may_add(instance, current_user.model),
                            max_upload_mb=f"{current_app.config['ATTACHMENT_MAX_BYTES'] / 2**20:g}"), status
 
