@@ -3,7 +3,7 @@ import re
 from datetime import datetime
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from workflows.models import InstanceStatus, ProcessInstance
 
@@ -69,8 +69,11 @@ def test_type_options_come_from_the_process_forms(two_cases):
     assert 'Buying a home (01)' in english
 
 
-def test_list_shows_the_declared_fields_with_money_formatted(two_cases):
+def test_list_shows_the_declared_fields_with_money_formatted(two_cases, session_factory):
     clerk, first, second = two_cases
+    with session_factory() as s:    # the case title (an expression of the model) formats money the same way
+        assert s.scalar(select(ProcessInstance.title).where(ProcessInstance.business_key == first)) \
+            == '张伟 · 提取 5,000.00 元'
     row = re.search(rf'data-case="{first}">(.*?)</tr>', clerk.get('/cases/').text, re.S).group(1)
     assert '购买自住住房（01）' in row and '5,000.00 元' in row and '张伟' in row
 
