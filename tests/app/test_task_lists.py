@@ -91,3 +91,9 @@ def test_a_backup_s_opinion_says_for_whom(login, session_factory):
     page = login('clerk').get(f'/cases/{case_id}').text
     entry = re.search(rf'data-opinion-of="{review}".*?</li>', page, re.S).group(0)
     assert f'{names[1]}（代{names[0]}）' in entry and '代为审核' in entry
+
+
+def test_an_english_task_heading_names_the_step_once(login, session_factory):
+    case_id, review = accepted(login, session_factory)
+    heading = re.search(r'<h1[^>]*>(.*?)</h1>', login('reviewer').get(f'/tasks/{review}?lang=en').text, re.S).group(1)
+    assert heading.count('Review') == 1 and '<small' not in heading      # the form's title equals the step's name
