@@ -82,6 +82,11 @@ def days_left(clock) -> str:
     return gettext('%(n)s days left', n=left)
 
 
+def join_words(items) -> str:
+    """Items of a list in words: '、' between them in Chinese, ', ' in English."""
+    return (', ' if is_english() else '、').join(items)
+
+
 def label(node: dict, fallback: str = '') -> str:
     """A schema node's title in the current language."""
     if is_english():
@@ -103,7 +108,7 @@ def options(node: dict) -> list[tuple[str, str]]:
 def option_label(node: dict, value) -> str:
     """The label of one enum value (or of each value of a list)."""
     if isinstance(value, list):
-        return '、'.join(option_label(node.get('items', node), v) for v in value)
+        return join_words(option_label(node.get('items', node), v) for v in value)
     if isinstance(value, bool):
         return gettext('Yes') if value else gettext('No')
     return dict(options(node)).get(value, '' if value is None else str(value))
@@ -121,7 +126,7 @@ def field_value(node: dict, value) -> str:
     if node.get('x-unit') == 'yuan':
         return fmt_money(value)
     if isinstance(value, (list, tuple)):
-        return '、'.join(field_value(node.get('items', {}), item) for item in value)
+        return join_words(field_value(node.get('items', {}), item) for item in value)
     return '' if value is None else str(value)
 
 
@@ -151,6 +156,13 @@ def loaded_of(instance):
     return loaded_definition(instance.definition)
 
 
+def process_name(definition) -> str:
+    """A process's name in the current language (its process property `labelEn` in English)."""
+    if is_english():
+        return loaded_definition(definition).properties.get('labelEn') or definition.name
+    return definition.name
+
+
 def element_name(loaded, spec_id: str, fallback: str = '') -> str:
     """A BPMN element's name in the current language (its `labelEn` property in English)."""
     meta = loaded.elements.get(spec_id)
@@ -162,10 +174,10 @@ def element_name(loaded, spec_id: str, fallback: str = '') -> str:
 def value_label(loaded, value) -> str:
     """A code value in words, from the process property `labels.<code>` (and `labels.<code>.en`).
 
-    A list reads as its items' words joined with '、', as lists of options do.
+    A list reads as its items' words joined as lists of options are (`join_words`).
     """
     if isinstance(value, (list, tuple)):
-        return '、'.join(value_label(loaded, item) for item in value)
+        return join_words(value_label(loaded, item) for item in value)
     if not isinstance(value, str):
         return option_label({}, value) if isinstance(value, bool) else ('' if value is None else str(value))
     props = loaded.properties
@@ -340,7 +352,7 @@ def startable():
         return []
     if 'startable' not in g:
         user = current_user.model
-        g.startable = [(d.key, d.name) for d in latest_definitions(get_session())
+        g.startable = [(d.key, process_name(d)) for d in latest_definitions(get_session())
                        if permissions.may_start(user, loaded_definition(d))]
     return g.startable
 
@@ -357,7 +369,8 @@ def init_app(app):
                                  option_label=option_label, field_value=field_value, confirm_values=confirm_values, role_name=role_name,
                                  today=today, is_english=is_english, days_left=days_left, decision_label=decision_label,
                                  status_label=status_label, case_status=case_status, action_label=action_label,
-                                 limit_label=limit_label, channel_label=channel_label, element_name=element_name,
+                                 limit_label=limit_label, channel_label=channel_label, element_name=element_name, process_name=process_name,
+                                 join_words=join_words,
                                  clock_label=clock_label, case_sections=case_sections, loaded_of=loaded_of,
                                  audit_summary=audit_summary, actor_label=actor_label, list_facts=list_facts,
                                  nav_items=nav.nav_items)

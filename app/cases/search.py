@@ -11,7 +11,7 @@ from workflows.definitions import loaded_definition
 from workflows.models import InstanceStatus
 from workflows.queries import CASE_SORTS, CaseSearch
 
-from ..templating import options
+from ..templating import options, process_name
 
 _ISO_DAY = re.compile(r'[0-9]{4}-[0-9]{2}-[0-9]{2}')
 STATUSES = ('running', 'waiting', 'completed', 'error', 'suspended', 'terminated')
@@ -23,7 +23,7 @@ def type_choices(definitions) -> list[tuple[str, str, list[tuple[str, str]]]]:
     for definition in definitions:
         declared = listing.list_type(loaded_definition(definition))
         if declared:
-            choices.append((definition.key, definition.name,
+            choices.append((definition.key, process_name(definition),
                             [(f'{definition.key}:{code}', text) for code, text in options(declared[1])]))
     return choices
 

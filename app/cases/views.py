@@ -19,7 +19,7 @@ from ..forms import read_form
 from ..opinions import panel as opinion_panel
 from ..paging import paginate
 from ..security import body_limit, current_actor
-from ..templating import role_name
+from ..templating import process_name, role_name
 from .search import STATUSES, read_search, type_choices
 
 bp = Blueprint('cases', __name__, url_prefix='/cases', template_folder='templates')
@@ -34,7 +34,7 @@ def index():
     search, errors = read_search(request.args, definitions)
     page = None if errors else paginate(session, queries.cases(current_user.model, search))
     return render_template('cases/list.html', page=page, search=search, args=request.args, errors=errors,
-                           statuses=STATUSES, processes=[(d.key, d.name) for d in definitions],
+                           statuses=STATUSES, processes=[(d.key, process_name(d)) for d in definitions],
                            types=type_choices(definitions)), 400 if errors else 200
 
 

@@ -119,3 +119,12 @@ def test_sorting_keeps_the_filters_and_paging_keeps_both(app, two_cases):
     pages = [p.replace('&amp;', '&') for p in re.findall(r'class="page-link" href="([^"]+)"', page)]
     assert all('process=withdrawal' in p and 'sort=case' in p for p in pages) and len(pages) == 2
     assert shown(clerk, '?process=withdrawal&sort=case&page=2') == [sorted([first, second])[1]]
+
+
+def test_english_mode_names_processes_and_types_in_english(two_cases):
+    clerk, first, second = two_cases
+    page = clerk.get('/cases/?lang=en').text
+    row = re.search(rf'data-case="{first}">(.*?)</tr>', page, re.S).group(1)
+    assert 'Housing provident fund withdrawal' in row and '住房公积金提取' not in row
+    assert '<optgroup label="Housing provident fund withdrawal">' in page
+    assert 'Housing provident fund withdrawal' in clerk.get(f'/cases/?lang=en&q={first}').text

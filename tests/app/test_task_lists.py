@@ -97,3 +97,10 @@ def test_an_english_task_heading_names_the_step_once(login, session_factory):
     case_id, review = accepted(login, session_factory)
     heading = re.search(r'<h1[^>]*>(.*?)</h1>', login('reviewer').get(f'/tasks/{review}?lang=en').text, re.S).group(1)
     assert heading.count('Review') == 1 and '<small' not in heading      # the form's title equals the step's name
+
+
+def test_english_lists_of_choices_use_english_commas(login, session_factory):
+    case_id, review = accepted(login, session_factory)
+    page = login('reviewer').get(f'/cases/{case_id}?lang=en').text
+    assert '>Applicant ID, Purchase contract or title deed</dd>' in page        # the materials handed in
+    assert '申请人身份证件、购房合同' not in page
