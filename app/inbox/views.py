@@ -21,6 +21,7 @@ from ..forms import read_form
 from ..opinions import panel as opinion_panel
 from ..paging import count, paginate
 from ..security import current_actor
+from ..templating import element_name, loaded_of
 
 bp = Blueprint('inbox', __name__, url_prefix='/tasks', template_folder='templates')
 
@@ -65,6 +66,10 @@ def queue():
 def done():
     """Tasks I completed."""
     return _list('done')
+
+
+def _step_name(task) -> str:
+    return element_name(loaded_of(task.instance), task.spec_id, task.name)
 
 
 def _load_visible_task(task_id):
@@ -133,7 +138,7 @@ def complete(task_id):
         session.rollback()
         return _render_task(session, task, values=data, errors=exc.errors, status=422)
     session.commit()
-    flash(gettext('Step "%(name)s" completed for case %(key)s.', name=task.name, key=task.instance.business_key),
+    flash(gettext('Step "%(name)s" completed for case %(key)s.', name=_step_name(task), key=task.instance.business_key),
           'success')
     return redirect(url_for('inbox.mine'))
 
@@ -185,7 +190,7 @@ def reassign(task_id):
         session.rollback()
         return _render_reassign(session, task, request.form, exc.errors, 422)
     session.commit()
-    flash(gettext('Step "%(name)s" of case %(key)s reassigned to %(to)s.', name=runtime_task.name,
+    flash(gettext('Step "%(name)s" of case %(key)s reassigned to %(to)s.', name=_step_name(runtime_task),
                   key=runtime_task.instance.business_key, to=runtime_task.claimer.full_name), 'success')
     return redirect(url_for('inbox.team'))
 

@@ -104,3 +104,12 @@ def test_english_lists_of_choices_use_english_commas(login, session_factory):
     page = login('reviewer').get(f'/cases/{case_id}?lang=en').text
     assert '>Applicant ID, Purchase contract or title deed</dd>' in page        # the materials handed in
     assert '申请人身份证件、购房合同' not in page
+
+
+def test_the_completion_message_names_the_step_in_english(login, session_factory):
+    case_id, review = accepted(login, session_factory)
+    reviewer = login('reviewer')
+    reviewer.post(f'/tasks/{review}/claim')
+    page = reviewer.post(f'/tasks/{review}?lang=en', data={'decision': 'approve', 'reason': '齐全'},
+                         follow_redirects=True).text
+    assert 'Step &#34;Review&#34; completed' in page
