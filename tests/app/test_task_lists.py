@@ -44,7 +44,7 @@ def test_the_loan_pool_shows_the_amount_asked(login, session_factory):
     r = login('clerk').post('/cases/new/loan', data=_fields({**loan.STANDARD_APPLICATION, 'amount': 456789}))
     case_id = int(r.headers['Location'].rsplit('/', 1)[1])
     accept = ready_task(session_factory, case_id, 'accept')
-    assert '申请贷款金额（元）</span> 456,789.00 元' in row(login('clerk').get('/tasks/queue').text, accept)
+    assert '申请贷款金额（元）</span> <span class="text-nowrap">456,789.00 元</span>' in row(login('clerk').get('/tasks/queue').text, accept)
 
 
 def test_later_steps_see_each_earlier_opinion_with_who_and_when(login, session_factory):
