@@ -45,9 +45,9 @@ def create_app(test_config=None):
 def _register_blueprints(app):
     from .auth.views import bp as auth_bp
     from .cases.views import bp as cases_bp
-    from .inbox.views import bp as inbox_bp
+    from .inbox import views as inbox
     app.register_blueprint(auth_bp)
-    app.register_blueprint(inbox_bp)
+    inbox.init_app(app)
     app.register_blueprint(cases_bp)
     from .notifications import views as notifications
     from .supervision import views as supervision

@@ -38,10 +38,18 @@ def _respond(status, title, message, details=()):
                            details=details), status
 
 
+def _title(status: int) -> str:
+    """The heading of an error page: one per status, whether the web layer or the engine refused."""
+    return {400: gettext('Bad request'), 403: gettext('Forbidden'), 404: gettext('Not found'),
+            405: gettext('Method not allowed'), 409: gettext('Conflict'), 413: gettext('Request too large'),
+            }.get(status, gettext('The request could not be carried out'))
+
+
 def handle_domain_error(error: DomainError):
     _rollback()
     details = getattr(error, 'problems', ())
-    return _respond(status_of(error), gettext('The request could not be carried out'), message_of(error), details)
+    status = status_of(error)
+    return _respond(status, _title(status), message_of(error), details)
 
 
 def handle_csrf_error(error: CSRFError):
@@ -57,15 +65,14 @@ def _limit_mb():
 
 def handle_http_error(error: HTTPException):
     _rollback()
-    known = {400: (gettext('Bad request'), gettext('The request contains characters or values that are not allowed.')),
-             403: (gettext('Forbidden'), gettext('You are not permitted to open this page or do this.')),
-             404: (gettext('Not found'), gettext('The page or record does not exist.')),
-             405: (gettext('Method not allowed'), gettext('This address does not accept that kind of request.')),
-             413: (gettext('Request too large'),
-                   gettext('The data sent is larger than the %(mb)s MB this site accepts.',
-                           mb=_limit_mb()))}
-    title, message = known.get(error.code, (error.name, error.description or ''))
-    return _respond(error.code, title, message)
+    known = {400: gettext('The request contains characters or values that are not allowed.'),
+             403: gettext('You are not permitted to open this page or do this.'),
+             404: gettext('The page or record does not exist.'),
+             405: gettext('This address does not accept that kind of request.'),
+             413: gettext('The data sent is larger than the %(mb)s MB this site accepts.', mb=_limit_mb())}
+    if error.code in known:
+        return _respond(error.code, _title(error.code), known[error.code])
+    return _respond(error.code, error.name, error.description or '')
 
 
 def init_app(app):

@@ -13,7 +13,7 @@ from flask import g
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
-from workflows import deadlines, permissions
+from workflows import deadlines, listing, permissions
 from workflows.calendar import parse_time_limit
 from workflows.definitions import latest_definitions, loaded_definition
 from workflows.models import Role, utcnow
@@ -82,6 +82,11 @@ def days_left(clock) -> str:
     return gettext('%(n)s days left', n=left)
 
 
+def join_words(items) -> str:
+    """Items of a list in words: '、' between them in Chinese, ', ' in English."""
+    return (', ' if is_english() else '、').join(items)
+
+
 def label(node: dict, fallback: str = '') -> str:
     """A schema node's title in the current language."""
     if is_english():
@@ -103,10 +108,15 @@ def options(node: dict) -> list[tuple[str, str]]:
 def option_label(node: dict, value) -> str:
     """The label of one enum value (or of each value of a list)."""
     if isinstance(value, list):
-        return '、'.join(option_label(node.get('items', node), v) for v in value)
+        return join_words(option_label(node.get('items', node), v) for v in value)
     if isinstance(value, bool):
         return gettext('Yes') if value else gettext('No')
     return dict(options(node)).get(value, '' if value is None else str(value))
+
+
+def confirm_values(node: dict) -> list[str]:
+    """The choices of a field that are final decisions (its `x-confirm`), as the form submits them."""
+    return [str(v).lower() if isinstance(v, bool) else str(v) for v in node.get('x-confirm', [])]
 
 
 def field_value(node: dict, value) -> str:
@@ -116,7 +126,7 @@ def field_value(node: dict, value) -> str:
     if node.get('x-unit') == 'yuan':
         return fmt_money(value)
     if isinstance(value, (list, tuple)):
-        return '、'.join(field_value(node.get('items', {}), item) for item in value)
+        return join_words(field_value(node.get('items', {}), item) for item in value)
     return '' if value is None else str(value)
 
 
@@ -152,6 +162,13 @@ def loaded_of(instance):
     return loaded_definition(instance.definition)
 
 
+def process_name(definition) -> str:
+    """A process's name in the current language (its process property `labelEn` in English)."""
+    if is_english():
+        return loaded_definition(definition).properties.get('labelEn') or definition.name
+    return definition.name
+
+
 def element_name(loaded, spec_id: str, fallback: str = '') -> str:
     """A BPMN element's name in the current language (its `labelEn` property in English)."""
     meta = loaded.elements.get(spec_id)
@@ -165,10 +182,10 @@ def value_label(loaded, value) -> str:
     option's label in a form of the process that offers it (a rule listing materials names them as the
     checklist does).
 
-    A list reads as its items' words joined with '、', as lists of options do.
+    A list reads as its items' words joined as lists of options are (`join_words`).
     """
     if isinstance(value, (list, tuple)):
-        return '、'.join(value_label(loaded, item) for item in value)
+        return join_words(value_label(loaded, item) for item in value)
     if not isinstance(value, str):
         return option_label({}, value) if isinstance(value, bool) else ('' if value is None else str(value))
     props = loaded.properties
@@ -294,11 +311,14 @@ def rule_giving(loaded, data: dict, taken: dict, value) -> tuple[str, str] | Non
 
 def _field_nodes(loaded) -> dict:
     """Every form field of the process by name (the start form first), for labelling recorded values."""
-    nodes = {}
-    for schema in (loaded.start_form, *loaded.forms.values()):
-        for name, node in (schema or {}).get('properties', {}).items():
-            nodes.setdefault(name, node)
-    return nodes
+    return listing.field_nodes(loaded.forms, loaded.start_form)
+
+
+def list_facts(instance) -> list[tuple[str, str]]:
+    """(label, value) of the case-data fields the process shows in lists (its `listFields`)."""
+    data = instance.data or {}
+    return [(label(node, name), field_value(node, data[name])) for name, node in listing.list_fields(loaded_of(instance))
+            if data.get(name) not in (None, '', [])]
 
 
 def _labelled(nodes: dict, values: dict, loaded) -> list[tuple[str, str]]:
@@ -371,7 +391,7 @@ def startable():
         return []
     if 'startable' not in g:
         user = current_user.model
-        g.startable = [(d.key, d.name) for d in latest_definitions(get_session())
+        g.startable = [(d.key, process_name(d)) for d in latest_definitions(get_session())
                        if permissions.may_start(user, loaded_definition(d))]
     return g.startable
 
@@ -379,19 +399,21 @@ def startable():
 def _nav_context():
     if not current_user.is_authenticated:
         return {}
-    return {'may_act': permissions.may_act_on_business(current_user.model), 'startable': startable}
+    return {'startable': startable}
 
 
 def init_app(app):
     app.jinja_env.globals.update(fmt_dt=fmt_dt, fmt_duration=fmt_duration, fmt_money=fmt_money,
                                  due_status=due_status, label=label, hint=hint, options=options,
-                                 option_label=option_label, field_value=field_value, role_name=role_name, role_labels=role_labels,
+                                 option_label=option_label, field_value=field_value, confirm_values=confirm_values,
+                                 role_name=role_name, role_labels=role_labels,
                                  today=today, is_english=is_english, days_left=days_left, decision_label=decision_label,
                                  status_label=status_label, case_status=case_status, action_label=action_label,
-                                 limit_label=limit_label, channel_label=channel_label, element_name=element_name,
+                                 limit_label=limit_label, channel_label=channel_label, element_name=element_name, process_name=process_name,
+                                 join_words=join_words,
                                  clock_label=clock_label, case_sections=case_sections, loaded_of=loaded_of,
                                  step_sections=step_sections, rule_giving=rule_giving,
-                                 audit_summary=audit_summary, actor_label=actor_label,
+                                 audit_summary=audit_summary, actor_label=actor_label, list_facts=list_facts,
                                  nav_items=nav.nav_items)
     app.jinja_env.filters['audit_data'] = audit_data
     app.context_processor(_nav_context)

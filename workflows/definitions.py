@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 
 from . import clocks as clock_rules
+from . import listing, opinions
 from .bundles import bundle_hash, new_parser, parse_xml
 from .calendar import parse_time_limit
 from .errors import N_, Conflict, InvalidModel, NotFound
@@ -267,6 +268,8 @@ def _metadata(key, spec, subprocess_specs, forms, roles, problems):
     for name in names:
         if name not in known_docs:
             problems.append(f'process property documents: unknown document {name!r}')
+    problems += listing.check(properties, forms, forms.get(start.form) if start else None)
+    problems += opinions.check_forms(forms)
     return properties, declared, elements, outcomes, start, frozenset(start_roles), names
 
 

@@ -6,11 +6,13 @@ Visibility and "due soon" come from their one definition (`permissions.visible_t
 """
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
 
 from .models import CaseParty, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState, User
+from .records import account_holder
 from .permissions import visible_to
 
 _DUE_ORDER = (HumanTask.due_date.is_(None), HumanTask.due_date, HumanTask.created_at, HumanTask.id)
@@ -67,17 +69,66 @@ def due_soon(today: date, until: date):
                                     HumanTask.due_date <= until).order_by(*_DUE_ORDER))
 
 
-def cases(user, text: str = '', status: str = '', process: str = ''):
-    """Cases the user may see, newest first, optionally filtered by text, status and process key."""
-    query = (select(ProcessInstance).where(visible_to(user))
-             .order_by(ProcessInstance.started_at.desc(), ProcessInstance.id.desc()))
+@dataclass(frozen=True)
+class CaseSearch:
+    """What the case list asks for; every part is optional. Dates are naive UTC bounds."""
+    text: str = ''
+    status: str = ''
+    process: str = ''
+    kind: tuple[str, str, str] | None = None      # (process key, case-data field, value): the declared type
+    registered_from: datetime | None = None        # inclusive
+    registered_before: datetime | None = None      # exclusive
+    sort: str = '-registered'
+
+
+_STATUS_ORDER = case({s: i for i, s in enumerate(('running', 'waiting', 'suspended', 'error', 'terminated',
+                                                  'completed'))}, value=ProcessInstance.status, else_=9)
+# Sortable columns: name -> (expressions ascending); '-name' reverses them. Nothing else is accepted.
+CASE_SORTS = {
+    'case': (ProcessInstance.business_key,),
+    'registered': (ProcessInstance.started_at, ProcessInstance.id),
+    'status': (_STATUS_ORDER, ProcessInstance.started_at, ProcessInstance.id),
+    'due': (ProcessInstance.due_date.is_(None), ProcessInstance.due_date, ProcessInstance.id),
+}
+
+
+def case_order(sort: str):
+    """ORDER BY terms for a whitelisted sort key ('due', '-registered' …); unknown keys sort newest first."""
+    name, descending = sort.removeprefix('-'), sort.startswith('-')
+    if name not in CASE_SORTS:
+        name, descending = 'registered', True
+    terms = CASE_SORTS[name]
+    if name == 'due':   # cases without a running deadline stay last both ways
+        return (terms[0], terms[1].desc() if descending else terms[1], terms[2])
+    return tuple(t.desc() for t in terms) if descending else terms
+
+
+def _text_match(text: str):
+    """Case number or a party's name (contains), a party's ID number or fund account number (exact)."""
+    like = dict(autoescape=True)
+    parties = select(CaseParty.instance_id).where(or_(
+        CaseParty.name.icontains(text, **like), CaseParty.id_number == text.upper(),
+        CaseParty.id_number.in_(account_holder(text))))
+    return or_(ProcessInstance.business_key.icontains(text, **like),
+               ProcessInstance.applicant_name.icontains(text, **like), ProcessInstance.title.icontains(text, **like),
+               ProcessInstance.id.in_(parties))
+
+
+def cases(user, search: CaseSearch = CaseSearch()):
+    """Cases the user may see, filtered and sorted as `search` says."""
+    query = select(ProcessInstance).where(visible_to(user)).order_by(*case_order(search.sort))
+    text = search.text.strip()
     if text:
-        like = f'%{text.strip()}%'
-        query = query.where(or_(ProcessInstance.business_key.like(like), ProcessInstance.applicant_name.like(like),
-                                ProcessInstance.title.like(like)))
-    if status in InstanceStatus.__members__:
-        query = query.where(ProcessInstance.status == InstanceStatus[status])
-    if process:
+        query = query.where(_text_match(text))
+    if search.status in InstanceStatus.__members__:
+        query = query.where(ProcessInstance.status == InstanceStatus[search.status])
+    for key in filter(None, (search.process, search.kind[0] if search.kind else '')):
         query = query.where(ProcessInstance.definition_id.in_(
-            select(ProcessDefinition.id).where(ProcessDefinition.key == process)))
+            select(ProcessDefinition.id).where(ProcessDefinition.key == key)))
+    if search.kind:
+        query = query.where(ProcessInstance.data[search.kind[1]].as_string() == search.kind[2])
+    if search.registered_from:
+        query = query.where(ProcessInstance.started_at >= search.registered_from)
+    if search.registered_before:
+        query = query.where(ProcessInstance.started_at < search.registered_before)
     return query

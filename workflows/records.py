@@ -36,6 +36,12 @@ def active_ban(session, id_number, today, scope=''):
                  and (not scope or scope in b.scope.split(','))), None)
 
 
+def account_holder(account_no: str):
+    """A select of the ID number of the holder of a fund account (none for an unknown number): how
+    the case list finds the cases of an account, through the parties the lookups registered."""
+    return select(FundAccount.id_number).where(FundAccount.account_no == account_no)
+
+
 def bank_account_of(session, id_number):
     """A person's own bank account on record, or None."""
     return session.scalars(select(BankAccount).where(BankAccount.id_number == id_number)

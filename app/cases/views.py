@@ -17,8 +17,11 @@ from workflows.permissions import may_start, may_view_case
 
 from ..db import get_session
 from ..forms import UNKNOWN_FIELDS, amount_errors, coerce, read_form, unknown_fields
+from ..opinions import panel as opinion_panel
 from ..paging import paginate
 from ..security import body_limit, current_actor
+from ..templating import process_name
+from .search import STATUSES, read_search, type_choices
 
 bp = Blueprint('cases', __name__, url_prefix='/cases', template_folder='templates')
 
@@ -26,12 +29,14 @@ bp = Blueprint('cases', __name__, url_prefix='/cases', template_folder='template
 @bp.get('/')
 @login_required
 def index():
-    """Cases I may see, searchable and paged."""
+    """Cases I may see: searched by case number, name, ID or account number; filtered, sorted, paged."""
     session = get_session()
-    text, status, process = request.args.get('q', ''), request.args.get('status', ''), request.args.get('process', '')
-    page = paginate(session, queries.cases(current_user.model, text, status, process))
-    return render_template('cases/list.html', page=page, q=text, status=status, process=process,
-                           processes=[(d.key, d.name) for d in latest_definitions(session)])
+    definitions = latest_definitions(session)
+    search, errors = read_search(request.args, definitions)
+    page = None if errors else paginate(session, queries.cases(current_user.model, search))
+    return render_template('cases/list.html', page=page, search=search, args=request.args, errors=errors,
+                           statuses=STATUSES, processes=[(d.key, process_name(d)) for d in definitions],
+                           types=type_choices(definitions)), 400 if errors else 200
 
 
 def _startable(key):
@@ -133,6 +138,7 @@ def _render_case(session, instance, errors=None, values=None, status=200):
                            names=names, clocks=clocks, active=active, done=done, loaded=loaded,
                            documents=documents.available(instance, loaded), attachments=attachments,
                            comments=comments, errors=errors or {}, values=values or {},
+                           opinions=opinion_panel(session, instance, loaded),
                            may_add_files=casefiles.may_add(instance, current_user.model),
                            max_upload_mb=f"{current_app.config['ATTACHMENT_MAX_BYTES'] / 2**20:g}"), status
 

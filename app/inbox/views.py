@@ -5,22 +5,33 @@ lists, marked "for 某某"; a section chief sees their section's claimed tasks a
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from workflows import queries, runtime, substitution
 from workflows.errors import FormInvalid
 from workflows.models import CaseClock
-from workflows.permissions import can_work, may_view_case
+from workflows.permissions import can_work, may_act_on_business, may_view_case
 
+from .. import nav
 from ..db import get_session
 from ..forms import read_form
-from ..paging import paginate
+from ..opinions import panel as opinion_panel
+from ..paging import count, paginate
 from ..security import current_actor
+from ..templating import element_name, loaded_of
 
 bp = Blueprint('inbox', __name__, url_prefix='/tasks', template_folder='templates')
+
+
+def _covering(session, user):
+    """The colleagues `user` backs up today (read once per request: the list and the nav badges share it)."""
+    if 'inbox_covering' not in g:
+        g.inbox_covering = substitution.covered_users(session, user, substitution.today())
+    return g.inbox_covering
+
 
 def _list(which):
     session, user = get_session(), current_user.model
@@ -28,7 +39,7 @@ def _list(which):
     if which == 'done':
         page, workable, acting_for = paginate(session, queries.done(user)), {}, {}
     else:
-        covering = substitution.covered_users(session, user, on)
+        covering = _covering(session, user)
         query = queries.inbox(user, covering) if which == 'mine' else queries.queue(user, covering)
         page = paginate(session, query)
         workable = {t.id: can_work(session, user, t, runtime.task_form(session, t)[0]) for t in page.items}
@@ -57,6 +68,10 @@ def done():
     return _list('done')
 
 
+def _step_name(task) -> str:
+    return element_name(loaded_of(task.instance), task.spec_id, task.name)
+
+
 def _load_visible_task(task_id):
     session = get_session()
     task = runtime.get_task(session, task_id)
@@ -74,6 +89,7 @@ def _render_task(session, task, values=None, errors=None, status=200):
                            acting_for=substitution.acting_for(session, user, task, substitution.today()),
                            may_reassign=task.claimer is not None and substitution.is_chief_of(user, task.claimer),
                            party_cases=session.scalars(queries.party_cases(user, task.instance).limit(20)).all(),
+                           opinions=opinion_panel(session, task.instance, loaded, until_task_id=task.id),
                            clocks=session.scalars(select(CaseClock).where(CaseClock.instance_id == task.instance_id)
                                                   .order_by(CaseClock.id)).all()), status
 
@@ -123,7 +139,7 @@ def complete(task_id):
         session.rollback()
         return _render_task(session, task, values=data, errors=exc.errors, status=422)
     session.commit()
-    flash(gettext('Step "%(name)s" completed for case %(key)s.', name=task.name, key=task.instance.business_key),
+    flash(gettext('Step "%(name)s" completed for case %(key)s.', name=_step_name(task), key=task.instance.business_key),
           'success')
     return redirect(url_for('inbox.mine'))
 
@@ -175,6 +191,27 @@ def reassign(task_id):
         session.rollback()
         return _render_reassign(session, task, request.form, exc.errors, 422)
     session.commit()
-    flash(gettext('Step "%(name)s" of case %(key)s reassigned to %(to)s.', name=runtime_task.name,
+    flash(gettext('Step "%(name)s" of case %(key)s reassigned to %(to)s.', name=_step_name(runtime_task),
                   key=runtime_task.instance.business_key, to=runtime_task.claimer.full_name), 'success')
     return redirect(url_for('inbox.team'))
+
+
+def _count_mine(user) -> int:
+    session = get_session()
+    return count(session, queries.inbox(user, _covering(session, user)))
+
+
+def _count_queue(user) -> int:
+    session = get_session()
+    return count(session, queries.queue(user, _covering(session, user)))
+
+
+def init_app(app):
+    """Register the blueprint and its navigation entries, the open ones with their counts (app/nav.py)."""
+    app.register_blueprint(bp)
+    for endpoint, label, icon, badge, order in (
+            ('inbox.mine', lazy_gettext('My tasks'), 'inbox', _count_mine, 1),
+            ('inbox.queue', lazy_gettext('Task pool'), 'collection', _count_queue, 2),
+            ('inbox.done', lazy_gettext('Done'), 'check2-square', None, 3)):
+        nav.register(app, nav.NavItem(endpoint, label, icon, 'work', visible=may_act_on_business, badge=badge,
+                                      order=order))

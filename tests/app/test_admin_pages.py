@@ -130,3 +130,12 @@ def test_a_setting_is_changed_from_a_day_and_shown_as_planned(login, session_fac
     assert r.status_code == 302
     with session_factory() as session:
         assert get_setting(session, 'withdrawal.decision_limit', '3wd', on=tomorrow) == '3wd'
+
+
+def test_the_case_page_names_a_completed_step_finished_not_its_completion_time(login, session_factory):
+    instance_id, accept = _case(session_factory)
+    assert login('clerk').post(f'/tasks/{accept}', data={'materials_complete': 'true'}).status_code == 302
+    page = login('admin').get(f'/admin/cases/{instance_id}').text
+    assert '<tr data-step="accept"><td>受理审查</td>' in page
+    assert '<td class="task-state">已完成</td>' in page and '完成时间' not in page
+    assert '<tr data-step="accept"><td>Acceptance check</td>' in login('admin').get(f'/admin/cases/{instance_id}?lang=en').text

@@ -43,6 +43,14 @@ def test_ids_out_of_range_are_not_found(login, url):
     assert login('clerk').get(url).status_code == 404
 
 
+@pytest.mark.parametrize('url', ['/no/such/page', '/cases/999999', '/tasks/999999', '/cases/new/nosuch'])
+def test_every_not_found_page_has_the_same_title(login, url):
+    """Whether the router or the engine found nothing, the page says so the same way."""
+    r = login('clerk').get(url)
+    assert r.status_code == 404
+    assert '<title>404 · 未找到 · ' in r.text and '<h1 class="h5">404 · 未找到</h1>' in r.text
+
+
 def test_nul_bytes_are_refused_before_any_work(client, login, snapshot):
     clerk = login('clerk')
     before = snapshot()

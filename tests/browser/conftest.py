@@ -36,9 +36,15 @@ def browser():
         browser.close()
 
 
-def login(browser, server, username):
-    """A new 1366×768 page logged in as a demo user, on its landing page (tasks, or its section's first page)."""
+def login(browser, server, username, accept_dialogs=True):
+    """A new 1366×768 page logged in as a demo user, on its landing page (tasks, or its section's first page).
+
+    The page answers "OK" to every confirmation (a final decision asks for one) unless `accept_dialogs`
+    is false, when the test handles them itself.
+    """
     page = browser.new_page(viewport={'width': 1366, 'height': 768})
+    if accept_dialogs:
+        page.on('dialog', lambda dialog: dialog.accept())
     page.set_default_timeout(15000)
     page.goto(f'{server}/auth/login')
     page.fill('#username', username)

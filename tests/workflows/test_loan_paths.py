@@ -29,7 +29,7 @@ def _clock(session, instance, name='decision'):
 def test_approver_tier_from_acceptance_to_disbursement(session):
     instance = register(session)
     assert instance.business_key.startswith('DK20260601') and instance.applicant_name == '陈贷款'
-    assert instance.title == '陈贷款 · 公积金贷款 600000 元'
+    assert instance.title == '陈贷款 · 公积金贷款 600,000.00 元'
     parties = session.execute(select(CaseParty.role, CaseParty.name).where(CaseParty.instance_id == instance.id)).all()
     assert sorted(parties) == [('applicant', '陈贷款'), ('borrower', '陈贷款')]
     assert open_steps(session, instance) == ['accept']

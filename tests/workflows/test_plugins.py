@@ -196,3 +196,30 @@ def test_no_shared_module_names_a_process_or_its_fields(path):
     text = path.read_text(encoding='utf-8')
     found = sorted(w for w in words if re.search(rf"""['"./]{w}['"./\]]""", text))
     assert found == [], f'{path.name} names {found}'
+
+
+_PREFIX = '<spiffworkflow:property name="businessKeyPrefix" value="ZM" />'
+
+
+@pytest.mark.parametrize('declared, expected', [
+    ('<spiffworkflow:property name="listFields" value="purpose,colour" />',
+     r"listFields: 'colour' is not a field of any form in the bundle"),
+    ('<spiffworkflow:property name="listType" value="purpose" />',
+     r"listType: 'purpose' is not a field with fixed choices \(enum\) of the start form"),
+])
+def test_deploy_refuses_list_declarations_naming_no_field(session, declared, expected):
+    bundle = bundle_of('certificate')
+    bundle['certificate.bpmn'] = bundle['certificate.bpmn'].replace(_PREFIX, _PREFIX + declared, 1)
+    _refused(session, bundle, expected)
+
+
+@pytest.mark.parametrize('keyword, expected', [
+    ('"x-confirm": ["maybe"]', r"cert_start.json: field 'purpose': x-confirm must list some of its choices"),
+    ('"x-opinion": "yes"', r"cert_start.json: field 'purpose': x-opinion must be true"),
+])
+def test_deploy_refuses_decision_keywords_that_name_no_choice(session, keyword, expected):
+    bundle = bundle_of('certificate')
+    start = bundle['cert_start.json']
+    bundle['cert_start.json'] = re.sub(r'("purpose": \{)', r'\1' + keyword.replace('\\', r'\\') + ',', start, count=1)
+    assert bundle['cert_start.json'] != start
+    _refused(session, bundle, expected)
