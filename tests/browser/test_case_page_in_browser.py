@@ -64,7 +64,7 @@ def test_a_large_diagram_opens_legibly_on_the_current_step(browser, demo_server)
     legible scale; the fit button still shows the whole."""
     page = login(browser, demo_server, 'supervisor')
     page.goto(f'{demo_server}/cases/?process=enforcement&status=running')
-    page.locator('#case-list a[href^="/cases/"]').first.click()
+    page.locator('#case-list tbody a').first.click()
     page.wait_for_selector('#diagram[data-state=ready]')
     focused = page.locator('#diagram').get_attribute('data-focused')
     active = page.locator('#diagram').get_attribute('data-active')
