@@ -160,8 +160,9 @@ def _rounded(rows):
     return rows
 
 
-def table_rows(name, session, f, calendar):
-    """The rows of table `name` for filters `f`."""
+def table_rows(name, session, f, calendar, work=None):
+    """The rows of table `name` for filters `f`; `work` (`stats.completed_work`), when given, is what
+    the rate and weekly tables are summed from."""
     if name == 'open_work':
         return stats.open_work(session, f, calendar, today())
     if name == 'deadlines':
@@ -171,7 +172,7 @@ def table_rows(name, session, f, calendar):
             row['status_label'] = str(STATUS_LABELS[row['status']])
         return rows
     if name.startswith('rates_'):
-        rows = stats.on_time_rates(session, f, name.removeprefix('rates_'))
+        rows = (work or stats.completed_work(session, f)).rates(name.removeprefix('rates_'))
         for row in rows:
             if row['label'] is None:
                 row['label'] = gettext('No team')
@@ -181,7 +182,7 @@ def table_rows(name, session, f, calendar):
         return _rounded([{'bucket': b, 'bucket_label': str(BUCKET_LABELS[b]), 'count': result['counts'][b],
                           'share': result['shares'][b]} for b in stats.BUCKETS])
     if name == 'weekly':
-        return _rounded(stats.weekly_trends(session, f))
+        return _rounded((work or stats.completed_work(session, f)).weekly(f))
     if name == 'refusals':
         rows = refusals.register(session, f)
         for row in rows:
@@ -211,7 +212,8 @@ def dashboard():
     session = get_session()
     f = read_filters(session)
     calendar = load_calendar(session)
-    tables = {name: table_rows(name, session, f, calendar)
+    work = stats.completed_work(session, f)     # one pass over the completed tasks for five tables
+    tables = {name: table_rows(name, session, f, calendar, work)
               for name in ('open_work', 'deadlines', 'rates_process', 'rates_step', 'rates_team', 'rates_person',
                            'completion', 'weekly')}
     completed = sum(r['completed'] for r in tables['rates_process'])
