@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, Float, case, func, select
+from sqlalchemy import Date, Float, case, func, null, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -253,12 +253,16 @@ class CompletedWork:
     names: dict[str, str]
     users: dict[int, tuple[str, int | None]]
     teams: dict[int, str]
+    by_group: bool = True       # counted per process, step and person
+    by_week: bool = True        # counted per week
 
     def rates(self, by: str) -> list[dict]:
         """Tasks with a time limit grouped `by` 'process', 'step', 'team' or 'person': each row the
         group's key and label, how many were completed, how many on time, the rate (0..1)."""
         if by not in GROUPINGS:
             raise ValueError(f'Unknown grouping {by!r}.')
+        if not self.by_group:
+            raise ValueError('These counts were not kept per process, step and person.')
         totals: dict = {}
         for key, spec_id, step, user_id, _week, _count, with_limit, on_time in self.groups:
             if not with_limit:
@@ -285,6 +289,8 @@ class CompletedWork:
     def weekly(self, f: Filters) -> list[dict]:
         """Per week (Monday first): tasks completed, those with a time limit, on time, and the rate;
         every week of the filter's range, also those without work."""
+        if not self.by_week:
+            raise ValueError('These counts were not kept per week.')
         weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
         for *_, week, count, with_limit, on_time in self.groups:
             totals = weeks[week]
@@ -300,38 +306,46 @@ class CompletedWork:
                 for monday, (c, d, o) in sorted(weeks.items())]
 
 
-def completed_work(session, f: Filters) -> CompletedWork:
+def completed_work(session, f: Filters, rates: bool = True, weeks: bool = True) -> CompletedWork:
     """The counts of completed tasks that on-time rates and weekly trends are made of (`CompletedWork`).
 
     A completed task is on time when completed on or before its due date, both read as the center's
     calendar days; tasks without a time limit count as completed but not in the rates. The person
-    (and the team) is whoever completed the task.
+    (and the team) is whoever completed the task. The counts are kept per process, step and person
+    (`rates`) and per week (`weeks`); a figure that needs only one of them asks for only that, which
+    makes fewer groups (the dashboard needs both, and reads them once).
     """
+    group_keys = (HumanTask.definition_id, HumanTask.spec_id, HumanTask.completed_by) if rates else ()
     week = local_week(HumanTask.completed_at)
+    if weeks:
+        group_keys += (week,)
+    columns = ((HumanTask.definition_id, HumanTask.spec_id, HumanTask.completed_by) if rates
+               else (null(), null(), null()))
+    columns += (week if weeks else null(), func.max(HumanTask.name) if rates else null())
     with_limit = func.sum(case((HumanTask.due_date.is_not(None), 1), else_=0))
     on_time = func.sum(case((local_day(HumanTask.completed_at) <= HumanTask.due_date, 1), else_=0))
-    keys = (HumanTask.definition_id, HumanTask.spec_id, HumanTask.completed_by, week)
-    query = _task_query(select(*keys, func.max(HumanTask.name), func.count(), with_limit, on_time), f,
-                        HumanTask.completed_by)
-    query = (query.where(HumanTask.state == TaskState.completed, *_in_range(HumanTask.completed_at, f))
-             .group_by(*keys))
+    query = _task_query(select(*columns, func.count(), with_limit, on_time), f, HumanTask.completed_by)
+    query = query.where(HumanTask.state == TaskState.completed, *_in_range(HumanTask.completed_at, f))
+    if group_keys:
+        query = query.group_by(*group_keys)
     definitions, names = _processes(session)
-    groups = [(definitions[definition_id], spec_id, step, user_id, monday, count, int(limited or 0),
+    groups = [(definitions.get(definition_id), spec_id, step, user_id, monday, count, int(limited or 0),
                int(in_time or 0))
-              for definition_id, spec_id, user_id, monday, step, count, limited, in_time in session.execute(query)]
+              for definition_id, spec_id, user_id, monday, step, count, limited, in_time in session.execute(query)
+              if count]
     user_ids = {g[3] for g in groups if g[3] is not None}
     users = {id_: (name, team_id) for id_, name, team_id in session.execute(
         select(User.id, User.full_name, User.team_id).where(User.id.in_(user_ids)))} if user_ids else {}
-    teams = dict(session.execute(select(Team.id, Team.name)).all())
-    return CompletedWork(groups, names, users, teams)
+    teams = dict(session.execute(select(Team.id, Team.name)).all()) if rates else {}
+    return CompletedWork(groups, names, users, teams, rates, weeks)
 
 
 def on_time_rates(session, f: Filters, by: str) -> list[dict]:
     """Completed tasks with a time limit grouped `by` 'process', 'step', 'team' or 'person'
-    (`CompletedWork.rates`); to read several groupings, call `completed_work` once instead."""
+    (`CompletedWork.rates`); to read several groupings and the weekly trend, call `completed_work` once."""
     if by not in GROUPINGS:
         raise ValueError(f'Unknown grouping {by!r}.')
-    return completed_work(session, f).rates(by)
+    return completed_work(session, f, weeks=False).rates(by)
 
 
 def bucket_of(calendar: Calendar, started: date, closed: date) -> str:
@@ -374,7 +388,7 @@ def week_of(day: date) -> date:
 def weekly_trends(session, f: Filters) -> list[dict]:
     """Per week (Monday first): tasks completed, those with a time limit, on time, and the rate
     (`CompletedWork.weekly`)."""
-    return completed_work(session, f).weekly(f)
+    return completed_work(session, f, rates=False).weekly(f)
 
 
 # --- the heatmap ---

@@ -172,7 +172,8 @@ def table_rows(name, session, f, calendar, work=None):
             row['status_label'] = str(STATUS_LABELS[row['status']])
         return rows
     if name.startswith('rates_'):
-        rows = (work or stats.completed_work(session, f)).rates(name.removeprefix('rates_'))
+        by = name.removeprefix('rates_')
+        rows = work.rates(by) if work is not None else stats.on_time_rates(session, f, by)
         for row in rows:
             if row['label'] is None:
                 row['label'] = gettext('No team')
@@ -182,7 +183,7 @@ def table_rows(name, session, f, calendar, work=None):
         return _rounded([{'bucket': b, 'bucket_label': str(BUCKET_LABELS[b]), 'count': result['counts'][b],
                           'share': result['shares'][b]} for b in stats.BUCKETS])
     if name == 'weekly':
-        return _rounded((work or stats.completed_work(session, f)).weekly(f))
+        return _rounded(work.weekly(f) if work is not None else stats.weekly_trends(session, f))
     if name == 'refusals':
         rows = refusals.register(session, f)
         for row in rows:
