@@ -145,7 +145,7 @@ def _queries(clerk_id):
         for by in stats.GROUPINGS:
             work.rates(by)
         stats.completion_times(session, filters, calendar)
-        work.weekly(filters)
+        stats.weekly_trends(session, filters)
 
     return {
         'inbox (count + page)': lambda s: _page(s, queries.inbox(clerk(s))),

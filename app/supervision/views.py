@@ -162,7 +162,7 @@ def _rounded(rows):
 
 def table_rows(name, session, f, calendar, work=None):
     """The rows of table `name` for filters `f`; `work` (`stats.completed_work`), when given, is what
-    the rate and weekly tables are summed from."""
+    the rate tables are summed from."""
     if name == 'open_work':
         return stats.open_work(session, f, calendar, today())
     if name == 'deadlines':
@@ -183,7 +183,7 @@ def table_rows(name, session, f, calendar, work=None):
         return _rounded([{'bucket': b, 'bucket_label': str(BUCKET_LABELS[b]), 'count': result['counts'][b],
                           'share': result['shares'][b]} for b in stats.BUCKETS])
     if name == 'weekly':
-        return _rounded(work.weekly(f) if work is not None else stats.weekly_trends(session, f))
+        return _rounded(stats.weekly_trends(session, f))
     if name == 'refusals':
         rows = refusals.register(session, f)
         for row in rows:
@@ -213,7 +213,7 @@ def dashboard():
     session = get_session()
     f = read_filters(session)
     calendar = load_calendar(session)
-    work = stats.completed_work(session, f)     # one pass over the completed tasks for five tables
+    work = stats.completed_work(session, f)     # one pass over the completed tasks for the four rate tables
     tables = {name: table_rows(name, session, f, calendar, work)
               for name in ('open_work', 'deadlines', 'rates_process', 'rates_step', 'rates_team', 'rates_person',
                            'completion', 'weekly')}

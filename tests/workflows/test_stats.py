@@ -157,14 +157,3 @@ def test_heatmap_p90_in_sql_is_the_nearest_rank_of_the_durations(session, histor
     assert step['mean_hours'] == pytest.approx(6.0)
     assert step['p90_hours'] == pytest.approx(stats.percentile(list(range(1, 12)), 90)) == pytest.approx(10.0)
 
-
-def test_the_dashboards_single_pass_gives_the_figures_each_read_alone(session, history):
-    for f in (in_range(), in_range(team_id=history.team_a.id), in_range(process='loan'), Filters()):
-        work = stats.completed_work(session, f)     # what the dashboard page reads once
-        for by in stats.GROUPINGS:
-            assert work.rates(by) == stats.on_time_rates(session, f, by)
-        assert work.weekly(f) == stats.weekly_trends(session, f)
-    with pytest.raises(ValueError):
-        stats.completed_work(session, in_range(), weeks=False).weekly(in_range())
-    with pytest.raises(ValueError):
-        stats.completed_work(session, in_range(), rates=False).rates('process')
