@@ -116,10 +116,12 @@ def _history(session, ids, deciding_steps):
     tasks, completes, closes = defaultdict(list), {}, {}
     for task in session.execute(select(*_TASK_COLUMNS).where(HumanTask.instance_id.in_(ids),
                                                              HumanTask.state != TaskState.cancelled)
-                                .order_by(HumanTask.completed_at.is_(None), HumanTask.completed_at, HumanTask.id)):
+                                .order_by(HumanTask.completed_at.is_(None), HumanTask.completed_at,
+                                          HumanTask.id)):
         tasks[task.instance_id].append(task)
     if deciding_steps:   # by case (audit_event is indexed by case), then by task
-        deciding = select(HumanTask.id).where(HumanTask.instance_id.in_(ids), HumanTask.state == TaskState.completed,
+        deciding = select(HumanTask.id).where(HumanTask.instance_id.in_(ids),
+                                              HumanTask.state == TaskState.completed,
                                               HumanTask.spec_id.in_(sorted(deciding_steps)))
         for event in session.scalars(select(AuditEvent).where(AuditEvent.instance_id.in_(ids),
                                                               AuditEvent.action == 'complete',

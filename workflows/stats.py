@@ -181,8 +181,9 @@ def deadline_list(session, f: Filters, calendar: Calendar, today: date, limit: i
     until = due_soon_until(calendar, today)
     holder = User.__table__.alias('holder')
     query = _task_query(select(HumanTask.id, HumanTask.instance_id, ProcessInstance.business_key,
-                               HumanTask.definition_id, HumanTask.spec_id, HumanTask.name, HumanTask.role_code,
-                               HumanTask.created_at, HumanTask.due_date, holder.c.id, holder.c.full_name)
+                               HumanTask.definition_id, HumanTask.spec_id, HumanTask.name,
+                               HumanTask.role_code, HumanTask.created_at, HumanTask.due_date, holder.c.id,
+                               holder.c.full_name)
                         .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
                         .outerjoin(holder, holder.c.id == HumanTask.claimed_by), f, HumanTask.claimed_by)
     query = (query.where(HumanTask.state == TaskState.ready, HumanTask.due_date.is_not(None),
@@ -287,7 +288,8 @@ def completed_work(session, f: Filters) -> CompletedWork:
     keys = (HumanTask.definition_id, HumanTask.spec_id, HumanTask.completed_by)
     query = _completed(select(*keys, func.max(HumanTask.name), *_counts()), f).group_by(*keys)
     definitions, names = _processes(session)
-    groups = [(definitions[definition_id], spec_id, step, user_id, count, int(limited or 0), int(in_time or 0))
+    groups = [(definitions[definition_id], spec_id, step, user_id, count, int(limited or 0),
+               int(in_time or 0))
               for definition_id, spec_id, user_id, step, count, limited, in_time in session.execute(query)]
     user_ids = {g[3] for g in groups if g[3] is not None}
     users = {id_: (name, team_id) for id_, name, team_id in session.execute(
@@ -383,22 +385,20 @@ def heatmap(session, key: str, f: Filters) -> dict[str, dict]:
     for spec_id, count in session.execute(waiting):
         steps[spec_id]['waiting'] = count
     hours = elapsed_hours(HumanTask.created_at, HumanTask.completed_at)
-    done = (HumanTask.state == TaskState.completed, *_in_range(HumanTask.completed_at, f))
     if session.get_bind().dialect.name == 'postgresql':
         # Nearest-rank p90 is PostgreSQL's percentile_disc(0.9): the first value whose rank is at
         # least 0.9 n (ceil(0.9 n) in double precision equals the exact one for any n below 2 million).
-        spent = _task_query(select(HumanTask.spec_id, func.count(), func.avg(hours),
-                                   func.percentile_disc(0.9).within_group(hours)), f, HumanTask.completed_by)
-        spent = spent.where(*done).group_by(HumanTask.spec_id)
+        spent = _completed(select(HumanTask.spec_id, func.count(), func.avg(hours),
+                                  func.percentile_disc(0.9).within_group(hours)), f)
+        spent = spent.group_by(HumanTask.spec_id)
     else:
         # The same in portable SQL: rank each step's durations; p90 is the largest duration whose
         # rank is at most ceil(0.9 n), i.e. 10 rank < 9 n + 10 in whole numbers.
-        ranked = _task_query(select(HumanTask.spec_id.label('spec_id'), hours.label('hours'),
-                                    func.row_number().over(partition_by=HumanTask.spec_id, order_by=hours)
-                                    .label('rank'),
-                                    func.count().over(partition_by=HumanTask.spec_id).label('n')),
-                             f, HumanTask.completed_by)
-        ranked = ranked.where(*done).subquery()
+        ranked = _completed(select(HumanTask.spec_id.label('spec_id'), hours.label('hours'),
+                                   func.row_number().over(partition_by=HumanTask.spec_id, order_by=hours)
+                                   .label('rank'),
+                                   func.count().over(partition_by=HumanTask.spec_id).label('n')), f)
+        ranked = ranked.subquery()
         spent = (select(ranked.c.spec_id, func.count(), func.avg(ranked.c.hours),
                         func.max(case((10 * ranked.c.rank < 9 * ranked.c.n + 10, ranked.c.hours))))
                  .group_by(ranked.c.spec_id))

@@ -35,8 +35,10 @@ def upgrade():
                    'FROM process_instance WHERE process_instance.id = human_task.instance_id)')
     with op.batch_alter_table('human_task', schema=None) as batch_op:
         batch_op.alter_column('definition_id', existing_type=sa.Integer(), nullable=False)
-        batch_op.create_foreign_key('fk_human_task_definition_id', 'process_definition', ['definition_id'], ['id'])
-    op.create_index('ix_human_task_done', 'human_task', ['state', 'completed_at'], postgresql_include=_COVERED)
+        batch_op.create_foreign_key('fk_human_task_definition_id', 'process_definition', ['definition_id'],
+                                    ['id'])
+    op.create_index('ix_human_task_done', 'human_task', ['state', 'completed_at'],
+                    postgresql_include=_COVERED)
     op.create_index('ix_human_task_open', 'human_task', ['due_date', 'created_at', 'id'],
                     postgresql_include=['definition_id', 'spec_id', 'name', 'claimed_by'],
                     postgresql_where=_READY, sqlite_where=_READY)

@@ -41,7 +41,8 @@ def test_rows_created_by_registration_and_completion_carry_the_cases_definition(
 def test_a_row_created_by_the_timer_worker_carries_the_cases_definition(session_factory):
     with session_factory() as session:
         deploy_test_process(session, 'reminder')
-        instance = runtime.start_instance(session, 'reminder', {'wait': 'PT1S'}, actor(make_user(session, 'clerk')))
+        clerk = make_user(session, 'clerk')
+        instance = runtime.start_instance(session, 'reminder', {'wait': 'PT1S'}, actor(clerk))
         session.commit()
         instance_id = instance.id
     time.sleep(1.2)
@@ -56,7 +57,7 @@ def test_a_row_created_by_the_timer_worker_carries_the_cases_definition(session_
 def test_a_migrated_case_moves_all_its_rows_to_the_new_definition(session, user_named):
     admin = Actor(user_named('admin'))
     moved, stays = register(session, user_named('clerk')), register(session, user_named('clerk'))
-    complete(session, moved, 'accept', user_named('clerk'), {'materials_complete': True})   # one done, one open
+    complete(session, moved, 'accept', user_named('clerk'), {'materials_complete': True})  # done; review open
     v1 = moved.definition_id
     v2 = versions.publish(session, versions.save_draft(session, withdrawal_files(review_name='审核（新）'), admin),
                           admin)
@@ -93,7 +94,8 @@ def empty_engine(request, tmp_path):
 def test_migration_0009_fills_existing_rows_from_their_cases(empty_engine):
     schema.upgrade(empty_engine, '0008')
     with empty_engine.begin() as conn:
-        conn.execute(text("INSERT INTO role (code, name_zh, name_en, is_business) VALUES ('clerk', '经办', 'Clerk', true)"))
+        conn.execute(text("INSERT INTO role (code, name_zh, name_en, is_business) "
+                          "VALUES ('clerk', '经办', 'Clerk', true)"))
         for definition_id, key in ((1, 'withdrawal'), (2, 'loan')):
             conn.execute(text("INSERT INTO process_definition (id, key, version, name, content_hash, properties, "
                               "deployed_at) VALUES (:id, :key, 1, :key, :key, '{}', '2026-01-01 00:00:00')"),
