@@ -11,13 +11,15 @@ session (as a web request does), it prints p50 and p95 in milliseconds for:
 - dashboard: each figure of `workflows/stats.py` for the default twelve weeks, all of them together
   (what the dashboard page runs), the same with a team filter, the heatmap and the refusal register.
 
-The dashboard indexes of migration 0006_oversight are dropped first and the same queries measured
-without them, then they are created (and the tables analysed) and measured again, so the print shows
-what each index buys.
+The dashboard indexes (`models.DASHBOARD_INDEXES`, migrations 0006_oversight and 0009_task_definition)
+are dropped first and the same queries measured without them, then they are created (and the tables
+analysed) and measured again, so the print shows what the indexes buy.
 
     .venv/bin/python bench/bench_supervision.py [--instances 100000] [--samples 30]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--json out.json]
     .venv/bin/python bench/bench_supervision.py --load-only     # build and keep the database (for EXPLAIN)
+    .venv/bin/python bench/bench_supervision.py --reuse --database-url postgresql+psycopg://…/gjj_bench_…
+        # measure a database kept by --load-only (migrated to the newest revision first, timed), keep it
 """
 from __future__ import annotations
 
@@ -88,9 +90,9 @@ def _populate(engine, n_instances):
              'first': TODAY - timedelta(days=700)})
         # Ten steps per case, an hour apart; the last step of a running case is open (half claimed).
         conn.execute(text("""
-            INSERT INTO human_task (id, instance_id, task_guid, spec_id, name, role_code, state, claimed_by,
+            INSERT INTO human_task (id, instance_id, definition_id, task_guid, spec_id, name, role_code, state, claimed_by,
                                     created_at, time_limit, due_date, due_provisional, completed_by, completed_at)
-            SELECT g, i.id, md5(g::text), s.spec, s.spec, s.role,
+            SELECT g, i.id, i.definition_id, md5(g::text), s.spec, s.spec, s.role,
                    CASE WHEN i.status = 'running' AND k = 9 THEN 'ready' ELSE 'completed' END,
                    CASE WHEN i.status = 'running' AND k = 9 AND (x.iid / 10) % 2 = 0 THEN NULL
                         ELSE 10000 + (g % 66) * 3 + s.r END,
@@ -139,8 +141,9 @@ def _queries(clerk_id):
         calendar = load_calendar(session)
         stats.open_work(session, filters, calendar, TODAY)
         stats.deadline_list(session, filters, calendar, TODAY)
+        work = stats.completed_work(session, filters)      # as app/supervision/views.dashboard does
         for by in stats.GROUPINGS:
-            stats.on_time_rates(session, filters, by)
+            work.rates(by)
         stats.completion_times(session, filters, calendar)
         stats.weekly_trends(session, filters)
 
@@ -166,6 +169,47 @@ def _measure(factory, samples, clerk_id):
     return {name: _time(factory, fn, samples) for name, fn in _queries(clerk_id).items()}
 
 
+def _run(args, engine):
+    """Count what the database holds; measure every query without, then with, the dashboard indexes."""
+    factory = make_session_factory(engine)
+    with factory() as session:
+        clerk_id, claimed = session.execute(text(
+            "SELECT claimed_by, count(*) FROM human_task WHERE state = 'ready' AND claimed_by IS NOT NULL "
+            "GROUP BY claimed_by ORDER BY count(*) DESC LIMIT 1")).one()
+        counts = {'instances': session.scalar(text('SELECT count(*) FROM process_instance')),
+                  'task rows': session.scalar(text('SELECT count(*) FROM human_task')),
+                  'open tasks': session.scalar(text("SELECT count(*) FROM human_task WHERE state = 'ready'")),
+                  "the inbox clerk's claimed tasks": claimed,
+                  'clerk task pool': session.scalar(text(
+                      "SELECT count(*) FROM human_task WHERE state = 'ready' AND claimed_by IS NULL "
+                      "AND role_code = 'clerk'"))}
+    with engine.begin() as conn:
+        for index in DASHBOARD_INDEXES:
+            index.drop(conn)
+        conn.execute(text('ANALYZE human_task; ANALYZE process_instance'))
+    without = _measure(factory, args.samples, clerk_id)
+    with engine.begin() as conn:
+        for index in DASHBOARD_INDEXES:
+            index.create(conn)
+        conn.execute(text('ANALYZE human_task; ANALYZE process_instance'))
+    with_indexes = _measure(factory, args.samples, clerk_id)
+    return counts, without, with_indexes
+
+
+def _report(args, results, load_seconds):
+    counts, without, with_indexes = results
+    load = f' (bulk load {load_seconds:.1f} s)' if load_seconds is not None else ''
+    print(f'PostgreSQL, {counts}{load}; {args.samples} samples per query, '
+          f'fresh session each; dashboard period: 12 weeks to {TODAY}')
+    print(f'{"query":<36} {"without dashboard indexes":>26} {"with dashboard indexes":>23}')
+    print(f'{"":<36} {"p50 ms":>13} {"p95 ms":>12} {"p50 ms":>11} {"p95 ms":>11}')
+    for name in without:
+        a, b = without[name], with_indexes[name]
+        print(f'{name:<36} {a["p50_ms"]:>13.1f} {a["p95_ms"]:>12.1f} {b["p50_ms"]:>11.1f} {b["p95_ms"]:>11.1f}')
+    if args.json:
+        args.json.write_text(json.dumps({'counts': counts, 'without': without, 'with': with_indexes}, indent=2))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--database-url', default='postgresql+psycopg://postgres@127.0.0.1:5432/test')
@@ -173,10 +217,25 @@ def main(argv=None):
     parser.add_argument('--samples', type=int, default=30)
     parser.add_argument('--json', type=Path)
     parser.add_argument('--load-only', action='store_true', help='build the database, print its URL, keep it')
+    parser.add_argument('--reuse', action='store_true',
+                        help='--database-url is a database kept by --load-only: migrate it, measure it, keep it')
     args = parser.parse_args(argv)
     url = make_url(args.database_url)
     if not url.drivername.startswith('postgresql'):
         parser.error('the bench needs PostgreSQL')
+    if args.reuse:
+        args.load_only = False
+        engine = make_engine(url.render_as_string(hide_password=False))
+        started = time.perf_counter()
+        schema.upgrade(engine)
+        with engine.connect().execution_options(isolation_level='AUTOCOMMIT') as conn:
+            conn.execute(text('VACUUM ANALYZE human_task'))
+        print(f'migrated to the newest revision (and vacuumed) in {time.perf_counter() - started:.1f} s')
+        try:
+            _report(args, _run(args, engine), None)
+        finally:
+            engine.dispose()
+        return
     admin = create_engine(url, isolation_level='AUTOCOMMIT')
     name = f'gjj_bench_{uuid.uuid4().hex[:8]}'
     with admin.connect() as conn:
@@ -188,28 +247,7 @@ def main(argv=None):
         if args.load_only:
             print(url.set(database=name).render_as_string(hide_password=False))
             return
-        factory = make_session_factory(engine)
-        with factory() as session:
-            clerk_id, claimed = session.execute(text(
-                "SELECT claimed_by, count(*) FROM human_task WHERE state = 'ready' AND claimed_by IS NOT NULL "
-                "GROUP BY claimed_by ORDER BY count(*) DESC LIMIT 1")).one()
-            counts = {'instances': session.scalar(text('SELECT count(*) FROM process_instance')),
-                      'task rows': session.scalar(text('SELECT count(*) FROM human_task')),
-                      'open tasks': session.scalar(text("SELECT count(*) FROM human_task WHERE state = 'ready'")),
-                      "the inbox clerk's claimed tasks": claimed,
-                      'clerk task pool': session.scalar(text(
-                          "SELECT count(*) FROM human_task WHERE state = 'ready' AND claimed_by IS NULL "
-                          "AND role_code = 'clerk'"))}
-        with engine.begin() as conn:
-            for index in DASHBOARD_INDEXES:
-                index.drop(conn)
-            conn.execute(text('ANALYZE human_task; ANALYZE process_instance'))
-        without = _measure(factory, args.samples, clerk_id)
-        with engine.begin() as conn:
-            for index in DASHBOARD_INDEXES:
-                index.create(conn)
-            conn.execute(text('ANALYZE human_task; ANALYZE process_instance'))
-        with_indexes = _measure(factory, args.samples, clerk_id)
+        results = _run(args, engine)
     finally:
         engine.dispose()
         if args.load_only:
@@ -218,15 +256,7 @@ def main(argv=None):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)'))
         admin.dispose()
-    print(f'PostgreSQL, {counts} (bulk load {load_seconds:.1f} s); {args.samples} samples per query, '
-          f'fresh session each; dashboard period: 12 weeks to {TODAY}')
-    print(f'{"query":<36} {"without 0006 indexes":>22} {"with 0006 indexes":>22}')
-    print(f'{"":<36} {"p50 ms":>10} {"p95 ms":>11} {"p50 ms":>10} {"p95 ms":>11}')
-    for name in without:
-        a, b = without[name], with_indexes[name]
-        print(f'{name:<36} {a["p50_ms"]:>10.1f} {a["p95_ms"]:>11.1f} {b["p50_ms"]:>10.1f} {b["p95_ms"]:>11.1f}')
-    if args.json:
-        args.json.write_text(json.dumps({'counts': counts, 'without': without, 'with': with_indexes}, indent=2))
+    _report(args, results, load_seconds)
 
 
 if __name__ == '__main__':

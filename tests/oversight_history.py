@@ -62,8 +62,9 @@ def add_case(session, key, started, closed=None, by=None, outcome=None, **kw):
 
 def add_task(session, instance, spec_id, role, created, completed=None, due=None, by=None, claimed=None,
              decision=None, name=None):
-    task = HumanTask(instance_id=instance.id, task_guid=str(uuid.uuid4()), spec_id=spec_id, name=name or spec_id,
-                     role_code=role, created_at=at(created), time_limit='1wd' if due else None, due_date=due,
+    task = HumanTask(instance_id=instance.id, definition_id=instance.definition_id, task_guid=str(uuid.uuid4()),
+                     spec_id=spec_id, name=name or spec_id, role_code=role, created_at=at(created),
+                     time_limit='1wd' if due else None, due_date=due,
                      state=TaskState.completed if completed else TaskState.ready,
                      completed_at=at(completed) if completed else None, completed_by=by.id if by else None,
                      claimed_by=(by or claimed).id if (by or claimed) else None, decision=decision)

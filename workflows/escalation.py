@@ -22,6 +22,7 @@ from datetime import datetime
 
 from sqlalchemy import case, exists, literal, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import selectinload
 
 from . import notify
 from .definitions import loaded_definition
@@ -43,7 +44,12 @@ def _due_tasks(session, today, until, batch):
            .where(HumanTask.state == TaskState.ready, HumanTask.due_date <= until,
                   _unmarked('task', HumanTask.id, HumanTask.due_date, today))
            .order_by(HumanTask.due_date, HumanTask.id).limit(batch).with_for_update(skip_locked=True))
-    return [session.get(HumanTask, i) for i in session.scalars(ids).all()]
+    locked = session.scalars(ids).all()
+    if not locked:
+        return []
+    return list(session.scalars(select(HumanTask).where(HumanTask.id.in_(locked))
+                                .options(selectinload(HumanTask.claimer))
+                                .order_by(HumanTask.due_date, HumanTask.id)).unique())
 
 
 def _due_clocks(session, today, until, batch):
@@ -67,25 +73,27 @@ def _add_mark(session, kind, ref_id, level, due, instance_id, worker, now) -> bo
     return True
 
 
-def _notify_task(session, task, level, today, now) -> int:
-    holders = notify.task_holders(session, task, today)
-    params = dict(case=task.instance.business_key, step=task.name, due=task.due_date.isoformat())
+def _notify_task(session, recipients, task, level, now) -> int:
+    holders = recipients.task_holders(task)
+    params = dict(case=task.instance.business_key, step=task.name, due=task.due_date.isoformat(),
+                  recipients=recipients)
     if level != OVERDUE:
         return notify.send_each(session, holders, notify.TASK_DUE_SOON, at=now, task=task, **params)
     sent = notify.send_each(session, holders, notify.TASK_OVERDUE, at=now, task=task, **params)
     held_by = '、'.join(u.full_name for u in holders[:3]) + ('…' if len(holders) > 3 else '')
     told = {u.id for u in holders}
-    others = [u for u in notify.escalation_targets(session, holders) if u.id not in told]
+    others = [u for u in recipients.escalation_targets(holders) if u.id not in told]
     return sent + notify.send_each(session, others, notify.TASK_OVERDUE_ESCALATED, at=now, task=task,
                                    holder=held_by, **params)
 
 
-def _notify_clock(session, clock, level, now) -> int:
+def _notify_clock(session, recipients, clock, level, now) -> int:
     if level != OVERDUE:
         return 0
     instance = session.get(ProcessInstance, clock.instance_id)
     decl = loaded_definition(instance.definition).clocks.get(clock.name)
-    return notify.send_each(session, notify.escalation_targets(session, []), notify.CLOCK_OVERDUE, at=now,
+    return notify.send_each(session, recipients.escalation_targets([]), notify.CLOCK_OVERDUE, at=now,
+                            recipients=recipients,
                             instance_id=clock.instance_id, case=instance.business_key,
                             clock=(decl.label if decl is not None else '') or clock.name,
                             due=clock.due_date.isoformat())
@@ -96,16 +104,17 @@ def mark_due(session, worker: str, now: datetime, batch: int = 200) -> int:
     calendar = load_calendar(session)
     today = local_date(now)
     until = due_soon_until(calendar, today)
+    recipients = notify.Recipients(session, today)     # who is told: looked up once for the round
     marked = 0
     for task in _due_tasks(session, today, until, batch):
         level = due_status(calendar, task.due_date, today)
         if _add_mark(session, 'task', task.id, level, task.due_date, task.instance_id, worker, now):
-            _notify_task(session, task, level, today, now)
+            _notify_task(session, recipients, task, level, now)
             marked += 1
     for clock in _due_clocks(session, today, until, batch):
         level = due_status(calendar, clock.due_date, today)
         if _add_mark(session, 'clock', clock.id, level, clock.due_date, clock.instance_id, worker, now):
-            _notify_clock(session, clock, level, now)
+            _notify_clock(session, recipients, clock, level, now)
             marked += 1
     return marked
 

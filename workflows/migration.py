@@ -85,6 +85,8 @@ def migrate(session, instance: ProcessInstance, target: ProcessDefinition, actor
     with InstanceChange(session, instance, actor, loaded=loaded) as change:
         change.workflow  # noqa: B018 -- restore the state onto the new spec; leaving the block saves it
         instance.definition = target
+        session.execute(update(HumanTask).where(HumanTask.instance_id == instance.id)
+                        .values(definition_id=target.id))    # the rows' copy of the case's definition
         _rename_open_tasks(session, instance, loaded)
         audit.record(session, actor, 'migrate', instance_id=instance.id, basis=reason.strip(),
                      data={'from_version': old_version, 'to_version': target.version})

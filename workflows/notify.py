@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Callable
 
@@ -51,11 +51,14 @@ CHIEF_ROLE = 'approver'
 _NON_ACTING = ('admin', 'supervisor')
 
 
-def send(session, user, kind, *, at: datetime, task=None, instance_id=None, **params) -> Notification:
-    """Queue a notification for `user` (e-mail too if they left an address); the caller commits."""
+def send(session, user, kind, *, at: datetime, task=None, instance_id=None, recipients=None,
+         **params) -> Notification:
+    """Queue a notification for `user` (e-mail too if they left an address); the caller commits.
+    `recipients` (a `Recipients` of the caller's round), when given, answers who left an address."""
     if kind not in MESSAGES:
         raise ValueError(f'unknown notification kind {kind!r}')
-    has_email = session.get(UserContact, user.id) is not None
+    has_email = (recipients.has_email(user) if recipients is not None
+                 else session.get(UserContact, user.id) is not None)
     row = Notification(user_id=user.id, kind=kind, params=params, created_at=at,
                        task_id=task.id if task is not None else None,
                        instance_id=task.instance_id if task is not None else instance_id,
@@ -92,29 +95,56 @@ def mark_all_read(session, user, at) -> int:
 
 # -- who is told ---------------------------------------------------------------------------------
 
-def _active_with_role(session, role, team_ids=None) -> list[User]:
-    query = (select(User).join(UserRole, UserRole.user_id == User.id)
-             .where(UserRole.role_code == role, User.active).order_by(User.id))
-    if team_ids is not None:
-        query = query.where(User.team_id.in_(sorted(team_ids)))
-    return list(session.scalars(query).unique())
+class Recipients:
+    """Who is told, for one round of the worker (one transaction): the active users of a role (of
+    some teams), each user's backup on the round's day, who left an e-mail address.
 
+    Each answer is read once per round and reused for every item of it (a round of 200 overdue
+    tasks of one role asked the same questions 200 times); a round sees them as they stood when it
+    first asked, and the next round sees later changes.
+    """
 
-def task_holders(session, task, on) -> list[User]:
-    """Who holds `task`: its claimer (and their backup while absent), else the role's acting users."""
-    from .substitution import backup_of
-    if task.claimed_by is not None:
-        holder = task.claimer
-        backup = backup_of(session, holder, on)
-        return [holder] + ([backup] if backup is not None else [])
-    return [u for u in _active_with_role(session, task.role_code) if not (u.role_codes & set(_NON_ACTING))]
+    def __init__(self, session, on: date):
+        self.session, self.on = session, on
+        self._with_role: dict[tuple, list[User]] = {}
+        self._backups: dict[int, User | None] = {}
+        self._emails: set[int] | None = None
 
+    def with_role(self, role, team_ids=None) -> list[User]:
+        """The active users holding `role` (only those of `team_ids` if given), by id."""
+        key = (role, frozenset(team_ids) if team_ids is not None else None)
+        if key not in self._with_role:
+            query = (select(User).join(UserRole, UserRole.user_id == User.id)
+                     .where(UserRole.role_code == role, User.active).order_by(User.id))
+            if team_ids is not None:
+                query = query.where(User.team_id.in_(sorted(team_ids)))
+            self._with_role[key] = list(self.session.scalars(query).unique())
+        return self._with_role[key]
 
-def escalation_targets(session, holders) -> list[User]:
-    """The supervisors, and the section chiefs of the holders' teams."""
-    teams = {u.team_id for u in holders if u.team_id is not None}
-    chiefs = _active_with_role(session, CHIEF_ROLE, teams) if teams else []
-    return _active_with_role(session, SUPERVISOR_ROLE) + chiefs
+    def backup_of(self, user) -> User | None:
+        from .substitution import backup_of
+        if user.id not in self._backups:
+            self._backups[user.id] = backup_of(self.session, user, self.on)
+        return self._backups[user.id]
+
+    def has_email(self, user) -> bool:
+        if self._emails is None:
+            self._emails = set(self.session.scalars(select(UserContact.user_id)))
+        return user.id in self._emails
+
+    def task_holders(self, task) -> list[User]:
+        """Who holds `task`: its claimer (and their backup while absent), else the role's acting users."""
+        if task.claimed_by is not None:
+            holder = task.claimer
+            backup = self.backup_of(holder)
+            return [holder] + ([backup] if backup is not None else [])
+        return [u for u in self.with_role(task.role_code) if not (u.role_codes & set(_NON_ACTING))]
+
+    def escalation_targets(self, holders) -> list[User]:
+        """The supervisors, and the section chiefs of the holders' teams."""
+        teams = {u.team_id for u in holders if u.team_id is not None}
+        chiefs = self.with_role(CHIEF_ROLE, teams) if teams else []
+        return self.with_role(SUPERVISOR_ROLE) + chiefs
 
 
 def send_each(session, users, kind, **kwargs) -> int:

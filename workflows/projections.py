@@ -1,9 +1,11 @@
 """Keep the `human_task` rows in step with the workflow (called by InstanceChange after each run).
 
-New ready user tasks get a row with their due date; rows whose task is no longer ready are
-cancelled. Core statements on the session's connection: going through the ORM bulk path costs
-~0.2 ms more per statement (bench/bench_engine.py), and these rows need no identity-map bookkeeping
-beyond expiring objects the session already holds.
+New ready user tasks get a row with their due date and their case's definition (read through the
+relationship, which a case moved to another version by `migration.migrate` has already changed
+before it is flushed); rows whose task is no longer ready are cancelled. Core statements on the
+session's connection: going through the ORM bulk path costs ~0.2 ms more per statement
+(bench/bench_engine.py), and these rows need no identity-map bookkeeping beyond expiring objects the
+session already holds.
 """
 from __future__ import annotations
 
@@ -22,10 +24,10 @@ _CANCEL = (update(HumanTask).where(HumanTask.id.in_(bindparam('ids', expanding=T
 
 def _new_task_row(instance, spiff_task, meta, calendar, now) -> dict:
     due = task_due(calendar.get(), local_date(now), meta.time_limit) if meta.time_limit else None
-    return dict(instance_id=instance.id, task_guid=str(spiff_task.id), spec_id=meta.spec_id, name=meta.name,
-                role_code=meta.role, form_name=meta.form, state=TaskState.ready, created_at=now,
-                time_limit=meta.time_limit, due_date=due.date if due else None,
-                due_provisional=due.provisional if due else False)
+    return dict(instance_id=instance.id, definition_id=instance.definition.id, task_guid=str(spiff_task.id),
+                spec_id=meta.spec_id, name=meta.name, role_code=meta.role, form_name=meta.form,
+                state=TaskState.ready, created_at=now, time_limit=meta.time_limit,
+                due_date=due.date if due else None, due_provisional=due.provisional if due else False)
 
 
 def _expire_loaded(session, ids):

@@ -160,8 +160,9 @@ def _rounded(rows):
     return rows
 
 
-def table_rows(name, session, f, calendar):
-    """The rows of table `name` for filters `f`."""
+def table_rows(name, session, f, calendar, work=None):
+    """The rows of table `name` for filters `f`; `work` (`stats.completed_work`), when given, is what
+    the rate tables are summed from."""
     if name == 'open_work':
         return stats.open_work(session, f, calendar, today())
     if name == 'deadlines':
@@ -171,7 +172,8 @@ def table_rows(name, session, f, calendar):
             row['status_label'] = str(STATUS_LABELS[row['status']])
         return rows
     if name.startswith('rates_'):
-        rows = stats.on_time_rates(session, f, name.removeprefix('rates_'))
+        by = name.removeprefix('rates_')
+        rows = work.rates(by) if work is not None else stats.on_time_rates(session, f, by)
         for row in rows:
             if row['label'] is None:
                 row['label'] = gettext('No team')
@@ -211,7 +213,8 @@ def dashboard():
     session = get_session()
     f = read_filters(session)
     calendar = load_calendar(session)
-    tables = {name: table_rows(name, session, f, calendar)
+    work = stats.completed_work(session, f)     # one pass over the completed tasks for the four rate tables
+    tables = {name: table_rows(name, session, f, calendar, work)
               for name in ('open_work', 'deadlines', 'rates_process', 'rates_step', 'rates_team', 'rates_person',
                            'completion', 'weekly')}
     completed = sum(r['completed'] for r in tables['rates_process'])

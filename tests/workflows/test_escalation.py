@@ -105,3 +105,33 @@ def test_no_request_handler_marks_anything(session_factory):
         session.commit()
         assert session.scalar(select(func.count()).select_from(DeadlineMark)) == 0
         assert session.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+
+def _lookups_of_a_round(session_factory, new_cases, now):
+    """Register `new_cases` more cases, forget earlier marks, run one marking round over all the
+    overdue tasks; (items marked, statements reading users or their e-mail addresses)."""
+    from sqlalchemy import event
+    with session_factory() as session:
+        for _ in range(new_cases):
+            certificate_case(session)
+        session.execute(DeadlineMark.__table__.delete())
+        session.commit()
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+    engine = session_factory.kw['bind']
+    event.listen(engine, 'before_cursor_execute', record)
+    try:
+        marked = escalation.run_marking(session_factory, 'w1', now)
+    finally:
+        event.remove(engine, 'before_cursor_execute', record)
+    return marked, len([s for s in statements if 'FROM app_user' in s or 'FROM user_contact' in s])
+
+
+def test_who_is_told_is_looked_up_once_per_round_not_once_per_item(session_factory):
+    marked, lookups = _lookups_of_a_round(session_factory, 1, THURSDAY)
+    assert marked == 1 and lookups > 0
+    # the same questions (the role's users, supervisors, chiefs, e-mail addresses) for six items
+    assert _lookups_of_a_round(session_factory, 5, THURSDAY) == (6, lookups)

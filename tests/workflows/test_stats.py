@@ -156,3 +156,4 @@ def test_heatmap_p90_in_sql_is_the_nearest_rank_of_the_durations(session, histor
     assert step['completed'] == 11 and step['waiting'] == 0
     assert step['mean_hours'] == pytest.approx(6.0)
     assert step['p90_hours'] == pytest.approx(stats.percentile(list(range(1, 12)), 90)) == pytest.approx(10.0)
+
