@@ -28,10 +28,12 @@ def inbox(user, covering=()):
 
 def queue(user, covering=()):
     """Ready, unclaimed tasks of the user's roles and of the roles of the colleagues in `covering`,
-    most urgent first."""
+    most urgent first. Tasks of suspended cases are left out: nobody may claim them until the case
+    resumes (the holder of a claimed one still sees it in the inbox, marked)."""
     roles = set(user.role_codes).union(*(u.role_codes for u in covering))
+    suspended = select(ProcessInstance.id).where(ProcessInstance.status == InstanceStatus.suspended)
     return (select(HumanTask).where(HumanTask.state == TaskState.ready, HumanTask.claimed_by.is_(None),
-                                    HumanTask.role_code.in_(sorted(roles)))
+                                    HumanTask.role_code.in_(sorted(roles)), HumanTask.instance_id.not_in(suspended))
             .order_by(*_DUE_ORDER))
 
 

@@ -12,10 +12,10 @@ from workflows.models import CalendarYear, InstanceStatus, ProcessInstance, User
 NOTICE = (Path(__file__).parent.parent / 'data' / 'calendar' / 'notice_2026.txt').read_text(encoding='utf-8')
 
 
-def _case(session_factory):
+def _case(session_factory, **application):
     with session_factory() as session:
         clerk = session.scalars(select(User).where(User.username == 'clerk')).one()
-        instance = register(session, clerk)
+        instance = register(session, clerk, **application)
         return instance.id, open_task(session, instance, 'accept').id
 
 
@@ -36,6 +36,21 @@ def test_a_suspended_case_answers_409_with_a_clear_message_to_whoever_claims_its
     assert r.status_code == 409
     assert admin.post(f'/admin/cases/{instance_id}/resume', data={'reason': '核查完毕'}).status_code == 302
     assert clerk.post(f'/tasks/{task_id}/claim').status_code == 302
+
+
+def test_the_pool_hides_a_suspended_cases_task_and_the_inbox_marks_a_claimed_one(login, session_factory):
+    instance_id, task_id = _case(session_factory)
+    claimed_id, claimed_task = _case(session_factory, account_no='100000000002')
+    admin, clerk = login('admin'), login('clerk')
+    assert clerk.post(f'/tasks/{claimed_task}/claim').status_code == 302
+    for case in (instance_id, claimed_id):
+        assert admin.post(f'/admin/cases/{case}/suspend', data={'reason': '系统核查'}).status_code == 302
+    assert f'data-task-id="{task_id}"' not in clerk.get('/tasks/queue').text
+    inbox = clerk.get('/tasks/').text
+    row = inbox[inbox.index(f'data-task-id="{claimed_task}"'):].split('</tr>')[0]
+    assert '案件已挂起' in row
+    assert admin.post(f'/admin/cases/{instance_id}/resume', data={'reason': '核查完毕'}).status_code == 302
+    assert f'data-task-id="{task_id}"' in clerk.get('/tasks/queue').text
 
 
 def test_an_operation_without_a_reason_or_out_of_turn_changes_nothing(login, session_factory, snapshot):
