@@ -199,11 +199,10 @@ def _option_words(loaded) -> dict[str, str]:
     key = (id(loaded), is_english())
     if key not in cache:
         words = {}
-        for schema in (loaded.start_form, *loaded.forms.values()):
-            for node in (schema or {}).get('properties', {}).values():
-                for code, text in options(node.get('items', node)):
-                    if isinstance(code, str):
-                        words.setdefault(code, text)
+        for node in _field_nodes(loaded).values():
+            for code, text in options(node.get('items', node)):
+                if isinstance(code, str):
+                    words.setdefault(code, text)
         cache[key] = words
     return cache[key]
 

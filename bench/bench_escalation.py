@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,8 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, delete, text, update  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import delete, update  # noqa: E402
 
 from tests.alerts_helpers import SmtpSink  # noqa: E402
 from workflows import escalation, notify, runtime, schema, seed  # noqa: E402
@@ -38,7 +35,7 @@ from workflows.db import make_engine, make_session_factory  # noqa: E402
 from workflows.definitions import deploy  # noqa: E402
 from workflows.models import DeadlineMark, FundAccount, Notification, UserContact  # noqa: E402
 
-from bench.timing import user_named  # noqa: E402
+from bench.timing import scratch_database, user_named  # noqa: E402
 
 MONDAY = datetime(2026, 3, 2, 1, 0)
 THURSDAY = MONDAY + timedelta(days=3)
@@ -118,20 +115,8 @@ def main(argv=None):
     parser.add_argument('--n', type=int, default=1000)
     parser.add_argument('--database-url')
     args = parser.parse_args(argv)
-    if not args.database_url:
-        with tempfile.TemporaryDirectory() as tmp:
-            run(f'sqlite:///{tmp}/bench.db', args.n)
-        return
-    admin = create_engine(args.database_url, isolation_level='AUTOCOMMIT')
-    name = f'gjj_bench_{uuid.uuid4().hex[:8]}'
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE {name}'))
-    try:
-        run(make_url(args.database_url).set(database=name).render_as_string(hide_password=False), args.n)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(args.database_url) as url:
+        run(url, args.n)
 
 
 if __name__ == '__main__':

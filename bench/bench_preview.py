@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,10 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
-from timing import row, seeded_factory, user_named  # noqa: E402  (bench/timing.py)
+from timing import row, scratch_database, seeded_factory, user_named  # noqa: E402  (bench/timing.py)
 from workflows import runtime  # noqa: E402
 from workflows.actors import Actor  # noqa: E402
 from workflows.db import make_engine  # noqa: E402
@@ -97,20 +92,8 @@ def main(argv=None):
     parser.add_argument('--n', type=int, default=50)
     parser.add_argument('--database-url')
     args = parser.parse_args(argv)
-    if not args.database_url:
-        with tempfile.TemporaryDirectory() as tmp:
-            run(f'sqlite:///{tmp}/bench.db', args.n)
-        return
-    admin = create_engine(args.database_url, isolation_level='AUTOCOMMIT')
-    name = f'gjj_bench_{uuid.uuid4().hex[:8]}'
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE {name}'))
-    try:
-        run(make_url(args.database_url).set(database=name).render_as_string(hide_password=False), args.n)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(args.database_url) as url:
+        run(url, args.n)
 
 
 if __name__ == '__main__':

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import math
 import statistics
+import tempfile
 import time
+import uuid
+from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from workflows import runtime, schema, seed
@@ -52,3 +56,23 @@ def seeded_factory(engine):
         seed.deploy_models(session)
         session.commit()
     return factory
+
+
+@contextmanager
+def scratch_database(server_url: str | None = None):
+    """The URL of a throwaway database: a SQLite file in a temporary directory, or with `server_url` a
+    database created on that server (PostgreSQL) and dropped at the end."""
+    if not server_url:
+        with tempfile.TemporaryDirectory(prefix='gjj-bench-') as tmp:
+            yield f'sqlite:///{tmp}/bench.db'
+        return
+    admin = create_engine(server_url, isolation_level='AUTOCOMMIT')
+    name = f'gjj_bench_{uuid.uuid4().hex[:8]}'
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE {name}'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)'))
+        admin.dispose()

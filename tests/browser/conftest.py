@@ -1,5 +1,6 @@
 """Headless Chromium against the real app on a local port: the browser, a server helper, logging in."""
 import os
+import shutil
 import threading
 from contextlib import contextmanager
 
@@ -7,6 +8,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
+from workflows.db import make_engine, make_session_factory
 from workflows.seed import DEMO_PASSWORD
 
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
@@ -23,6 +25,21 @@ def serve(database_path):
     finally:
         httpd.shutdown()
         app.extensions['gjj_engine'].dispose()
+
+
+@contextmanager
+def serve_copy(template, folder, prepare=None):
+    """The app over a copy of the seeded SQLite `template` in `folder`, after `prepare(session)` (then
+    committed) adds what a test module needs; yields its base URL."""
+    shutil.copy(template, folder / 'gjj.db')
+    if prepare is not None:
+        engine = make_engine(f'sqlite:///{folder / "gjj.db"}')
+        with make_session_factory(engine)() as session:
+            prepare(session)
+            session.commit()
+        engine.dispose()
+    with serve(folder / 'gjj.db') as url:
+        yield url
 
 
 @pytest.fixture(scope='module')

@@ -1,9 +1,8 @@
 """The case page in Chromium: the diagram names lanes by role, zooms, and the case file takes an upload."""
-import shutil
 
 import pytest
 
-from .conftest import login, serve
+from .conftest import login, serve_copy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -12,9 +11,7 @@ PDF = b'%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'
 
 @pytest.fixture(scope='module')
 def server(sqlite_template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp('case_page')
-    shutil.copy(sqlite_template, folder / 'gjj.db')
-    with serve(folder / 'gjj.db') as url:
+    with serve_copy(sqlite_template, tmp_path_factory.mktemp('case_page')) as url:
         yield url
 
 
@@ -47,15 +44,7 @@ def test_diagram_lanes_zoom_and_an_upload(browser, server, tmp_path):
 def demo_server(sqlite_template, tmp_path_factory):
     """The demo database: every process's demo cases, waiting at their stages."""
     from workflows import seed
-    from workflows.db import make_engine, make_session_factory
-    folder = tmp_path_factory.mktemp('case_page_demo')
-    shutil.copy(sqlite_template, folder / 'gjj.db')
-    engine = make_engine(f'sqlite:///{folder / "gjj.db"}')
-    with make_session_factory(engine)() as session:
-        seed.seed_demo_cases(session)
-        session.commit()
-    engine.dispose()
-    with serve(folder / 'gjj.db') as url:
+    with serve_copy(sqlite_template, tmp_path_factory.mktemp('case_page_demo'), seed.seed_demo_cases) as url:
         yield url
 
 

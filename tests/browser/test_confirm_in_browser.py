@@ -1,18 +1,15 @@
 """A final decision asks for confirmation in the browser, naming the decision; cancelling submits nothing."""
-import shutil
 
 import pytest
 
-from .conftest import login, serve
+from .conftest import login, serve_copy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope='module')
 def server(sqlite_template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp('confirm')
-    shutil.copy(sqlite_template, folder / 'gjj.db')
-    with serve(folder / 'gjj.db') as url:
+    with serve_copy(sqlite_template, tmp_path_factory.mktemp('confirm')) as url:
         yield url
 
 

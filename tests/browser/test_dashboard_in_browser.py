@@ -1,13 +1,11 @@
 """The supervision dashboard and heatmap in headless Chromium: charts are drawn, overlays are placed."""
 import os
-import shutil
 
 import pytest
 
 from tests.oversight_history import RANGE, seed_history
-from workflows.db import make_engine, make_session_factory
 
-from .conftest import login, serve
+from .conftest import login, serve_copy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 RANGE_ARGS = f'start={RANGE[0].isoformat()}&end={RANGE[1].isoformat()}'
@@ -19,13 +17,7 @@ PAINTED = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.h
 
 @pytest.fixture(scope='module')
 def server(sqlite_template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp('dashboard')
-    shutil.copy(sqlite_template, folder / 'gjj.db')
-    engine = make_engine(f'sqlite:///{folder / "gjj.db"}')
-    with make_session_factory(engine)() as session:
-        seed_history(session)
-    engine.dispose()
-    with serve(folder / 'gjj.db') as url:
+    with serve_copy(sqlite_template, tmp_path_factory.mktemp('dashboard'), seed_history) as url:
         yield url
 
 

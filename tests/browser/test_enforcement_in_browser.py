@@ -4,29 +4,20 @@ The short path that fits one day: the lead, the filing approval, the evidence re
 officers' investigation, the order, compliance, the closing approval (closed without a penalty).
 The other paths' date rules are covered by tests/workflows/test_enforcement_paths.py.
 """
-import shutil
 from datetime import date
 
 import pytest
 
-from workflows.db import make_engine, make_session_factory
 from workflows.processes import enforcement as enf
 
-from .conftest import login, serve
+from .conftest import login, serve_copy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope='module')
 def server(sqlite_template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp('browser-enforcement')
-    shutil.copy(sqlite_template, folder / 'gjj.db')
-    engine = make_engine(f'sqlite:///{folder / "gjj.db"}')
-    with make_session_factory(engine)() as session:
-        enf.add_demo_employers(session)
-        session.commit()
-    engine.dispose()
-    with serve(folder / 'gjj.db') as url:
+    with serve_copy(sqlite_template, tmp_path_factory.mktemp('browser-enforcement'), enf.add_demo_employers) as url:
         yield url
 
 

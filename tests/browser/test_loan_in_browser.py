@@ -1,13 +1,11 @@
 """One loan through the real pages in headless Chromium, from acceptance to disbursement, by seven people."""
-import shutil
 from datetime import date
 
 import pytest
 
-from workflows.db import make_engine, make_session_factory
 from workflows.processes import loan
 
-from .conftest import login, serve
+from .conftest import login, serve_copy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 STEPS = {step: form for step, _username, form in loan.STANDARD_STEPS}
@@ -15,14 +13,10 @@ STEPS = {step: form for step, _username, form in loan.STANDARD_STEPS}
 
 @pytest.fixture(scope='module')
 def server(sqlite_template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp('loan_browser')
-    shutil.copy(sqlite_template, folder / 'gjj.db')
-    engine = make_engine(f'sqlite:///{folder / "gjj.db"}')
-    with make_session_factory(engine)() as session:
+    def households(session):
         loan.add_demo_households(session, date.today())
-        session.commit()
-    engine.dispose()
-    with serve(folder / 'gjj.db') as url:
+
+    with serve_copy(sqlite_template, tmp_path_factory.mktemp('loan_browser'), households) as url:
         yield url
 
 

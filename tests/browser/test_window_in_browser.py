@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from .conftest import login, open_from_pool, serve
+from .conftest import login, open_from_pool, serve_copy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -14,9 +14,7 @@ SCAN = b'%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF
 
 @pytest.fixture(scope='module')
 def server(sqlite_template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp('window')
-    shutil.copy(sqlite_template, folder / 'gjj.db')
-    with serve(folder / 'gjj.db') as url:
+    with serve_copy(sqlite_template, tmp_path_factory.mktemp('window')) as url:
         yield url
 
 

@@ -1,21 +1,18 @@
 """A person's walk through the real pages in headless Chromium: register, accept, review, pay."""
-import shutil
 
 import pytest
 
 from workflows.deadlines import local_date
 from workflows.models import utcnow
 
-from .conftest import login, open_from_pool, serve
+from .conftest import login, open_from_pool, serve_copy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope='module')
 def server(sqlite_template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp('browser')
-    shutil.copy(sqlite_template, folder / 'gjj.db')
-    with serve(folder / 'gjj.db') as url:
+    with serve_copy(sqlite_template, tmp_path_factory.mktemp('browser')) as url:
         yield url
 
 
