@@ -66,8 +66,7 @@ def main(argv=None):
                                         args=['--no-sandbox', '--disable-gpu', '--disable-background-networking'])
             pages = {}
             for user in sorted({u for u, _, _ in only or PAGES} | ({'supervisor', 'clerk'} if not only else set())):
-                page = browser.new_page(viewport={'width': 1366, 'height': 768},   # as the center's staff see it
-                                        locale='en-US' if args.lang == 'en' else 'zh-CN')
+                page = browser.new_page(viewport={'width': 1366, 'height': 768})
                 page.goto(f'{base}/auth/login?lang={args.lang}')
                 page.fill('#username', user)
                 page.fill('#password', seed.DEMO_PASSWORD)
