@@ -177,6 +177,11 @@ def element_name(loaded, spec_id: str, fallback: str = '') -> str:
     return (meta.name_en if is_english() and meta.name_en else meta.name) or fallback
 
 
+def risk_hint(meta) -> str:
+    """A step's risk hint in the current language (its `riskHintEn` property in English)."""
+    return (meta.risk_hint_en if is_english() and meta.risk_hint_en else meta.risk_hint) or ''
+
+
 def value_label(loaded, value) -> str:
     """A code value in words: the process property `labels.<code>` (and `labels.<code>.en`), else the
     option's label in a form of the process that offers it (a rule listing materials names them as the
@@ -406,6 +411,7 @@ def init_app(app):
                                  due_status=due_status, label=label, hint=hint, options=options,
                                  option_label=option_label, field_value=field_value, confirm_values=confirm_values,
                                  role_name=role_name, role_labels=role_labels,
+                                 risk_hint=risk_hint,
                                  today=today, is_english=is_english, days_left=days_left, decision_label=decision_label,
                                  status_label=status_label, case_status=case_status, action_label=action_label,
                                  limit_label=limit_label, channel_label=channel_label, element_name=element_name, process_name=process_name,

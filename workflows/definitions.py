@@ -47,6 +47,7 @@ class ElementMeta:
     time_limit: str | None = None
     separate_from: tuple[str, ...] = ()
     risk_hint: str = ''
+    risk_hint_en: str = ''
     clocks: clock_rules.ClockActions = clock_rules.ClockActions()
     is_user_task: bool = False
     basis_field: str = 'basis'             # which of the step's values is its legal basis …
@@ -186,7 +187,8 @@ def _element(task_spec, declared_clocks, problems) -> ElementMeta:
                        spec_id=task_spec.bpmn_id, name=task_spec.bpmn_name or task_spec.bpmn_id,
                        name_en=props.get('labelEn', ''), role=task_spec.lane, form=props.get('form'),
                        time_limit=props.get('timeLimit'), separate_from=separate,
-                       risk_hint=props.get('riskHint', ''), basis_field=props.get('basisField', 'basis'),
+                       risk_hint=props.get('riskHint', ''), risk_hint_en=props.get('riskHintEn', ''),
+                       basis_field=props.get('basisField', 'basis'),
                        reason_field=props.get('reasonField', 'reason'),
                        decision_field=props.get('decisionField', 'decision'),
                        clocks=clock_rules.element_actions(props, declared_clocks, where, problems),

@@ -17,7 +17,7 @@ from .errors import N_, Conflict, NotFound
 from .models import ProcessDefinition
 
 # The element properties a text diff compares (ElementMeta fields people edit in the modeler).
-_COMPARED = ('name', 'role', 'form', 'time_limit', 'separate_from', 'risk_hint', 'operation',
+_COMPARED = ('name', 'role', 'form', 'time_limit', 'separate_from', 'risk_hint', 'risk_hint_en', 'operation',
              'result_variable', 'is_user_task')
 
 

@@ -249,3 +249,12 @@ def test_a_task_page_lists_the_applicants_other_cases(login, session_factory):
         keys = dict(s.execute(select(ProcessInstance.id, ProcessInstance.business_key)).all())
     assert keys[earlier] in panel and keys[other_person] not in panel and keys[case_id] not in panel
     assert '住房公积金提取' in panel and '办理中' in panel
+
+
+def test_the_risk_hint_speaks_the_pages_language(login, session_factory):
+    clerk = login('clerk')
+    accept = ready_task(session_factory, register(clerk), 'accept')
+    hint = re.compile(r'<div class="alert alert-warning risk-hint py-2" id="risk-hint">(.*?)</div>', re.S)
+    assert '一次性列明全部缺件' in hint.search(clerk.get(f'/tasks/{accept}').text).group(1)
+    english = hint.search(clerk.get(f'/tasks/{accept}?lang=en').text).group(1)
+    assert 'list only what this type still lacks' in english and '缺件' not in english

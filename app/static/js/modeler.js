@@ -2,14 +2,14 @@
  * Requires bpmn-modeler.production.min.js (global BpmnJS) and modeler-zh.js (translate module).
  * Config: <script type="application/json" id="modeler-config"> {xmlUrl, saveUrl, csrf, roles, forms,
  *   operations: {name: {params, optional}}, labels: {...}} </script>
- * The panel edits: lane -> role; a task's form, time limit, clocks, separateFrom and risk hint; any other
+ * The panel edits: lane -> role; a task's form, time limit, clocks, separateFrom and risk hint (zh, en); any other
  * spiffworkflow property; a service task's named operation and parameters; gateway conditions; timers;
  * scripts. Unknown extensions (other vendors') are left as they are and saved back unchanged.
  */
 (function () {
   'use strict';
   var SPIFF = 'http://spiffworkflow.org/bpmn/schema/1.0/core';
-  var KNOWN = ['form', 'timeLimit', 'separateFrom', 'riskHint', 'startsClock', 'stopsClock', 'pausesClock'];
+  var KNOWN = ['form', 'timeLimit', 'separateFrom', 'riskHint', 'riskHintEn', 'startsClock', 'stopsClock', 'pausesClock'];
   var cfg, L, modeler, moddle, modeling, canvas, panel, dirty = false;
 
   // -- reading and writing the model -----------------------------------------------------------------
@@ -132,6 +132,8 @@
         { 'data-prop': 'separateFrom' }), L.separateFromHelp);
       field(L.riskHint, textArea(getProp(bo, 'riskHint'), function (v) { setProp(bo, 'riskHint', v.trim()); }))
         .setAttribute('data-prop', 'riskHint');
+      field(L.riskHintEn, textArea(getProp(bo, 'riskHintEn'), function (v) { setProp(bo, 'riskHintEn', v.trim()); }))
+        .setAttribute('data-prop', 'riskHintEn');
     }
     if (is(bo, 'bpmn:FlowNode')) {
       [['startsClock', L.startsClock], ['stopsClock', L.stopsClock], ['pausesClock', L.pausesClock]]
