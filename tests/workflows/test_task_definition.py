@@ -56,7 +56,8 @@ def test_a_row_created_by_the_timer_worker_carries_the_cases_definition(session_
 
 def test_a_migrated_case_moves_all_its_rows_to_the_new_definition(session, user_named):
     admin = Actor(user_named('admin'))
-    moved, stays = register(session, user_named('clerk')), register(session, user_named('clerk'))
+    moved = register(session, user_named('clerk'))
+    stays = register(session, user_named('clerk'), account_no='100000000002')   # one open case per person and type
     complete(session, moved, 'accept', user_named('clerk'), {'materials_complete': True})  # done; review open
     v1 = moved.definition_id
     v2 = versions.publish(session, versions.save_draft(session, withdrawal_files(review_name='审核（新）'), admin),
