@@ -50,6 +50,16 @@ def test_register_with_the_live_check_then_a_confirmed_refusal_and_its_notice(br
     clerk.click('#upload-form button')
     clerk.wait_for_selector('#attachments a:has-text("id-card.pdf")')
 
+    clerk.goto(f'{server}/cases/new/withdrawal')          # the same type again while that case is open
+    clerk.fill('#f-account_no', '100000000001')
+    clerk.select_option('#f-withdrawal_type', 'purchase')
+    live_verdict(clerk, 'refused')
+    assert case_key in clerk.locator('[data-field="withdrawal_type"] .live-feedback').inner_text()   # on the field
+    assert 'is-invalid' in clerk.locator('#f-withdrawal_type').get_attribute('class')
+    clerk.select_option('#f-withdrawal_type', 'rent')
+    clerk.wait_for_selector('[data-field="withdrawal_type"] .live-feedback', state='detached')
+    assert 'is-invalid' not in clerk.locator('#f-withdrawal_type').get_attribute('class')
+
     open_from_pool(clerk, server, case_key)
     clerk.check('#f-materials_complete-true')
     clerk.click('#submit-task')

@@ -1,5 +1,6 @@
 // The registration page's live check: after a pause in typing (300 ms), post the form to the
-// preview endpoint (a dry run that keeps nothing) and show the fragment it answers.
+// preview endpoint (a dry run that keeps nothing), show the fragment it answers and mark the fields
+// the registration would refuse.
 (function () {
   'use strict';
   var form = document.getElementById('new-case-form');
@@ -13,6 +14,27 @@
   function show(html, state) {
     body.innerHTML = html;
     panel.dataset.state = state;
+    markFields();
+  }
+
+  // A field the registration would refuse is marked where the clerk types, with the refusal under
+  // it; marks of an earlier check go (the server's own marks after a failed submit stay).
+  function markFields() {
+    Array.prototype.forEach.call(form.querySelectorAll('.live-feedback'), function (el) { el.remove(); });
+    Array.prototype.forEach.call(form.querySelectorAll('.live-invalid'), function (el) {
+      el.classList.remove('is-invalid', 'live-invalid');
+    });
+    Array.prototype.forEach.call(body.querySelectorAll('[data-warning-for]'), function (item) {
+      var field = form.querySelector('[data-field="' + item.getAttribute('data-warning-for') + '"]');
+      if (!field) { return; }
+      Array.prototype.forEach.call(field.querySelectorAll('input, select, textarea'), function (input) {
+        if (!input.classList.contains('is-invalid')) { input.classList.add('is-invalid', 'live-invalid'); }
+      });
+      var note = document.createElement('div');
+      note.className = 'invalid-feedback d-block live-feedback';
+      note.textContent = item.getAttribute('data-message');
+      field.appendChild(note);
+    });
   }
 
   function message(text) {
