@@ -5,7 +5,7 @@ from flask import Flask, redirect, send_from_directory, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
-from . import cli, config, db, errors, i18n, nav, security, templating
+from . import cli, config, db, errors, facts, i18n, nav, security, templating
 
 csrf = CSRFProtect()
 
@@ -22,6 +22,7 @@ def create_app(test_config=None):
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    facts.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
 

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from workflows import opinions
 from workflows.models import User
 
-from .templating import actor_label, decision_label, element_name, field_value, label
+from .facts import actor_label
+from .templating import decision_label, element_name, field_value, label
 
 
 def panel(session, instance, loaded, until_task_id=None) -> list[dict]:

@@ -59,7 +59,8 @@ class ClockActions:
         return bool(self.starts or self.stops or self.extends)
 
 
-def _names(text: str | None) -> tuple[str, ...]:
+def comma_list(text: str | None) -> tuple[str, ...]:
+    """The names of a comma-separated property value ('a, b' -> ('a', 'b'))."""
     return tuple(n.strip() for n in (text or '').split(',') if n.strip())
 
 
@@ -91,10 +92,11 @@ def declarations(properties: dict, problems: list) -> dict[str, ClockDecl]:
 
 def element_actions(properties: dict, clocks: dict[str, ClockDecl], where: str, problems: list) -> ClockActions:
     """The clock actions an element declares, checked against the declared clocks."""
-    actions = ClockActions(starts=_names(properties.get('startsClock')), stops=_names(properties.get('stopsClock')),
-                           pauses=_names(properties.get('pausesClock')))
+    actions = ClockActions(starts=comma_list(properties.get('startsClock')),
+                           stops=comma_list(properties.get('stopsClock')),
+                           pauses=comma_list(properties.get('pausesClock')))
     extends = []
-    for item in _names(properties.get('extendsClock')):
+    for item in comma_list(properties.get('extendsClock')):
         match = _EXTENSION.match(item)
         if not match:
             problems.append(f'{where}: extendsClock {item!r} must look like "name:+10" or "name:+field"')

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
@@ -27,6 +26,7 @@ from . import listing, opinions
 from .bundles import bundle_hash, new_parser, parse_xml
 from .calendar import parse_time_limit
 from .errors import N_, Conflict, InvalidModel, NotFound
+from .loaded import ElementMeta, LoadedDefinition, Outcome
 from .models import DefinitionFile, ProcessDefinition, Role, utcnow
 from .modelcheck import check_expression, located_expressions
 from .operations import documents, operations
@@ -34,73 +34,6 @@ from .scripting import UnsafeCode
 from .validation import Problem, incomplete_tables, located, unsupported_elements, with_lines
 
 START = 'start'   # in separateFrom: whoever registered the case
-
-
-@dataclass(frozen=True)
-class ElementMeta:
-    """What gjj-flow reads from one BPMN element's lane and spiffworkflow properties."""
-    spec_id: str
-    name: str
-    name_en: str = ''
-    role: str | None = None
-    form: str | None = None
-    time_limit: str | None = None
-    separate_from: tuple[str, ...] = ()
-    risk_hint: str = ''
-    risk_hint_en: str = ''
-    clocks: clock_rules.ClockActions = clock_rules.ClockActions()
-    is_user_task: bool = False
-    basis_field: str = 'basis'             # which of the step's values is its legal basis …
-    reason_field: str = 'reason'           # … its reason (for the audit trail) …
-    decision_field: str = 'decision'       # … and its decision (shown in the task history)
-    operation: str | None = None           # service tasks: the named operation …
-    result_variable: str | None = None     # … and where its result goes
-    outputs: tuple[tuple[str, str], ...] = ()  # business-rule tasks: (output name, DMN label)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How a case ends at one end event: a code for statistics and the event's name for people."""
-    code: str
-    name: str
-    name_en: str = ''
-
-
-@dataclass
-class LoadedDefinition:
-    """A parsed, checked definition: specs for the engine plus the metadata the app needs."""
-    key: str
-    name: str
-    spec: object
-    subprocess_specs: dict
-    elements: dict[str, ElementMeta]
-    outcomes: dict[str, Outcome]
-    properties: dict[str, str]
-    clocks: dict[str, clock_rules.ClockDecl]
-    forms: dict[str, dict]
-    start: ElementMeta
-    start_roles: frozenset[str]
-    main_file: str = ''
-    documents: tuple[str, ...] = ()
-    files: dict[str, str] = field(repr=False, default_factory=dict)
-
-    @property
-    def tasks(self) -> dict[str, ElementMeta]:
-        """The user tasks by id."""
-        return {k: m for k, m in self.elements.items() if m.is_user_task}
-
-    def form(self, name):
-        """The JSON Schema of a form in this bundle."""
-        return self.forms[name]
-
-    @property
-    def start_form(self) -> dict:
-        return self.forms[self.start.form]
-
-    @property
-    def bpmn_xml(self):
-        """The XML of the main BPMN file (the diagram of the case)."""
-        return self.files[self.main_file]
 
 
 # -- checking a bundle -----------------------------------------------------------------------------
@@ -179,7 +112,7 @@ def _all_task_specs(spec, subprocess_specs):
 def _element(task_spec, declared_clocks, problems) -> ElementMeta:
     props = task_spec.extensions.get('properties', {}) if hasattr(task_spec, 'extensions') else {}
     where = f'{type(task_spec).__name__} {task_spec.bpmn_id!r}'
-    separate = tuple(s.strip() for s in props.get('separateFrom', '').split(',') if s.strip())
+    separate = clock_rules.comma_list(props.get('separateFrom'))
     engine = getattr(task_spec, 'dmnEngine', None)
     outputs = tuple((o.name, o.label or o.name) for o in engine.decision_table.outputs) if engine else ()
     return ElementMeta(operation=getattr(task_spec, 'operation_name', None),
@@ -265,7 +198,7 @@ def _metadata(key, spec, subprocess_specs, forms, roles, problems):
         if business is not None and not (start_roles & business):
             problems.append(Problem(f'start event {start.spec_id!r}: lane {start.role!r} is not a business role '
                                     '(the start event\'s lane says who may register the case)', **at))
-    names = tuple(n.strip() for n in properties.get('documents', '').split(',') if n.strip())
+    names = clock_rules.comma_list(properties.get('documents'))
     known_docs = documents()
     for name in names:
         if name not in known_docs:

@@ -11,13 +11,13 @@ Deadline state of an event about a step with a due date:
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 
 from .deadlines import CENTER_TZ, due_status, local_date
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, User
-from .stats import Filters, utc_start_of
+from .stats import Filters, in_range
 
 MAX_LIMIT = 1000
 MET, MISSED = 'met', 'missed'
@@ -57,10 +57,7 @@ def events(session, calendar, after: int = 0, limit: int = 500, f: Filters | Non
              .where(AuditEvent.id > after).order_by(AuditEvent.id).limit(limit))
     if f.process:
         query = query.where(ProcessDefinition.key == f.process)
-    if f.start:
-        query = query.where(AuditEvent.at >= utc_start_of(f.start))
-    if f.end:
-        query = query.where(AuditEvent.at < utc_start_of(f.end + timedelta(days=1)))
+    query = query.where(*in_range(AuditEvent.at, f))
     if f.user_id is not None:
         query = query.where(AuditEvent.actor_id == f.user_id)
     if f.team_id is not None:

@@ -11,9 +11,7 @@ Labels and value formats come from the fields' schema nodes (`title`, `x-enumNam
 """
 from __future__ import annotations
 
-
-def _names(text: str) -> tuple[str, ...]:
-    return tuple(n.strip() for n in (text or '').split(',') if n.strip())
+from .clocks import comma_list
 
 
 def field_nodes(forms: dict, start_form: dict | None = None) -> dict[str, dict]:
@@ -28,7 +26,7 @@ def field_nodes(forms: dict, start_form: dict | None = None) -> dict[str, dict]:
 def list_fields(loaded) -> list[tuple[str, dict]]:
     """(field name, schema node) of each field the process shows in the lists, in declared order."""
     nodes = field_nodes(loaded.forms, loaded.start_form)
-    return [(name, nodes[name]) for name in _names(loaded.properties.get('listFields', '')) if name in nodes]
+    return [(name, nodes[name]) for name in comma_list(loaded.properties.get('listFields', '')) if name in nodes]
 
 
 def list_type(loaded) -> tuple[str, dict] | None:
@@ -42,7 +40,7 @@ def check(properties: dict, forms: dict, start_form: dict | None) -> list[str]:
     """Problems with the list declarations of a bundle (unknown fields, a type that is no choice)."""
     problems = []
     nodes = field_nodes(forms, start_form)
-    for name in _names(properties.get('listFields', '')):
+    for name in comma_list(properties.get('listFields', '')):
         if name not in nodes:
             problems.append(f'process property listFields: {name!r} is not a field of any form in the bundle')
     kind = (properties.get('listType') or '').strip()

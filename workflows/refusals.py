@@ -26,7 +26,7 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select, union
 
 from .definitions import loaded_definition
-from .stats import utc_start_of
+from .sqltime import utc_start_of
 from .models import (AuditEvent, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState,
                      User)
 

@@ -1,4 +1,5 @@
-"""Figures for supervisors: open work, deadline lists, on-time rates, completion times, trends, the heatmap.
+"""Figures for supervisors: open work, deadline lists, on-time rates, completion times, trends, the heatmap
+(the 内审 register is `internal_audits`, the 否定报备 register `refusals`).
 
 All of it is read from the projections (`human_task`, `process_instance`), aggregated in SQL where the
 database can do it, and judged by the center's calendar:
@@ -27,70 +28,22 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import Date, Float, case, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import case, func, select
 
 from .calendar import Calendar
-from .definitions import loaded_definition
-from .deadlines import CENTER_TZ, OVERDUE, due_soon_until, due_status
+from .deadlines import OVERDUE, due_soon_until, due_status
 from .errors import N_, DomainError
-from .models import (AuditEvent, AuditSample, HumanTask, ProcessDefinition, ProcessInstance, TaskState, Team,
-                     User)
+from .models import HumanTask, ProcessDefinition, ProcessInstance, TaskState, Team, User
+from .sqltime import elapsed_hours, local_day, utc_start_of
 
-# Asia/Shanghai keeps one offset all year (no daylight saving since 1991).
-_OFFSET_HOURS = int(CENTER_TZ.utcoffset(datetime(2026, 1, 1)).total_seconds() // 3600)
 
 ON_THE_SPOT, WITHIN_1, WITHIN_3, LATER = 'spot', 'wd1', 'wd3', 'later'
 BUCKETS = (ON_THE_SPOT, WITHIN_1, WITHIN_3, LATER)
 GROUPINGS = ('process', 'step', 'team', 'person')
 MAX_RANGE_DAYS = 3 * 366
 DEFAULT_WEEKS = 12
-
-
-class local_day(FunctionElement):
-    """SQL: the center's calendar day of a stored (naive UTC) timestamp column."""
-    type = Date()
-    inherit_cache = True
-    name = 'local_day'
-
-
-@compiles(local_day, 'sqlite')
-def _local_day_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)}, '+{_OFFSET_HOURS} hours')"
-
-
-@compiles(local_day, 'postgresql')
-def _local_day_postgresql(element, compiler, **kw):
-    return f"CAST(({compiler.process(element.clauses, **kw)} + INTERVAL '{_OFFSET_HOURS} hours') AS DATE)"
-
-
-class elapsed_hours(FunctionElement):
-    """SQL: hours (fractional) from the first timestamp column to the second."""
-    type = Float()
-    inherit_cache = True
-    name = 'elapsed_hours'
-
-
-@compiles(elapsed_hours, 'sqlite')
-def _elapsed_hours_sqlite(element, compiler, **kw):
-    start, end = list(element.clauses)
-    return f'((julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})) * 24.0)'
-
-
-@compiles(elapsed_hours, 'postgresql')
-def _elapsed_hours_postgresql(element, compiler, **kw):
-    # date_part gives double precision; EXTRACT gives numeric since PostgreSQL 14, which sorts and
-    # averages several times slower over the ~100,000 durations of a heatmap.
-    start, end = list(element.clauses)
-    return f"(date_part('epoch', {compiler.process(end, **kw)} - {compiler.process(start, **kw)}) / 3600.0)"
-
-
-def utc_start_of(day: date) -> datetime:
-    """The naive UTC instant at which the center's calendar day `day` begins."""
-    return datetime.combine(day, time()) - timedelta(hours=_OFFSET_HOURS)
 
 
 @dataclass(frozen=True)
@@ -115,7 +68,7 @@ class Filters:
         return cls(start=today - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1), end=today, **kw)
 
 
-def _in_range(column, f: Filters):
+def in_range(column, f: Filters):
     """Conditions keeping timestamps of `column` inside the filter's calendar days."""
     conds = []
     if f.start:
@@ -149,7 +102,7 @@ def _processes(session) -> tuple[dict[int, str], dict[str, str]]:
     return {id_: key for id_, key, _name in rows}, {key: name for _id, key, name in rows}
 
 
-def _names(session):
+def process_names(session):
     """Each process key's latest name."""
     return _processes(session)[1]
 
@@ -279,7 +232,7 @@ def _counts():
 def _completed(query, f: Filters):
     """A query over the tasks completed inside the filters; the person is whoever completed them."""
     query = _task_query(query, f, HumanTask.completed_by)
-    return query.where(HumanTask.state == TaskState.completed, *_in_range(HumanTask.completed_at, f))
+    return query.where(HumanTask.state == TaskState.completed, *in_range(HumanTask.completed_at, f))
 
 
 def completed_work(session, f: Filters) -> CompletedWork:
@@ -322,7 +275,7 @@ def completion_times(session, f: Filters, calendar: Calendar) -> dict:
     """Closed cases (closed inside the range) by completion-time bucket: counts and shares."""
     started, closed = local_day(ProcessInstance.started_at), local_day(ProcessInstance.closed_at)
     query = (select(started, closed, func.count())
-             .where(ProcessInstance.closed_at.is_not(None), *_in_range(ProcessInstance.closed_at, f))
+             .where(ProcessInstance.closed_at.is_not(None), *in_range(ProcessInstance.closed_at, f))
              .group_by(started, closed))
     if f.process:
         query = query.where(_of_process(ProcessInstance.definition_id, f.process))
@@ -405,61 +358,3 @@ def heatmap(session, key: str, f: Filters) -> dict[str, dict]:
     for spec_id, count, mean, p90 in session.execute(spent):
         steps[spec_id].update(completed=count, mean_hours=float(mean), p90_hours=float(p90))
     return dict(steps)
-
-
-# --- internal audit (内审) ---
-
-def audit_samples(session, f: Filters) -> list[dict]:
-    """Cases drawn for the internal audit (`AuditSample`), the newest first, with their audit's result.
-
-    The date range applies to the day a case was drawn; team and person to who completed the audit.
-    The result is the audit case's outcome and the reason and basis recorded when it closed.
-    """
-    audited = ProcessInstance.__table__.alias('audited')
-    audited_definition = ProcessDefinition.__table__.alias('audited_definition')
-    query = (select(AuditSample, audited.c.business_key, audited_definition.c.key, ProcessInstance)
-             .join(audited, audited.c.id == AuditSample.instance_id)
-             .join(audited_definition, audited_definition.c.id == audited.c.definition_id)
-             .outerjoin(ProcessInstance, ProcessInstance.id == AuditSample.audit_instance_id)
-             .where(AuditSample.sampled.is_(True), *_in_range(AuditSample.considered_at, f))
-             .order_by(AuditSample.considered_at.desc(), AuditSample.id.desc()))
-    if f.process:
-        query = query.where(audited_definition.c.key == f.process)
-    rows = session.execute(query).all()
-    audit_ids = [case.id for *_, case in rows if case is not None]
-    auditors: dict[int, list[int]] = defaultdict(list)
-    closes = {}
-    if audit_ids:
-        for instance_id, user_id in session.execute(
-                select(HumanTask.instance_id, HumanTask.completed_by)
-                .where(HumanTask.instance_id.in_(audit_ids), HumanTask.completed_by.is_not(None))
-                .order_by(HumanTask.completed_at)):
-            auditors[instance_id].append(user_id)
-        closes = {e.instance_id: e for e in session.scalars(
-            select(AuditEvent).where(AuditEvent.instance_id.in_(audit_ids), AuditEvent.action == 'close'))}
-    users = dict(session.execute(select(User.id, User.full_name)).all())
-    teams = dict(session.execute(select(User.id, User.team_id)).all())
-    names = _names(session)
-    result = []
-    for sample, case_key, key, audit_case in rows:
-        done_by = auditors.get(audit_case.id, []) if audit_case else []
-        if f.user_id is not None and f.user_id not in done_by:
-            continue
-        if f.team_id is not None and not any(teams.get(u) == f.team_id for u in done_by):
-            continue
-        close = closes.get(audit_case.id) if audit_case else None
-        outcome = (loaded_definition(audit_case.definition).outcomes.get(audit_case.end_event)
-                   if audit_case is not None and audit_case.end_event else None)
-        result.append({'instance_id': sample.instance_id, 'case': case_key, 'process': key,
-                       'process_name': names.get(key, key), 'percent': sample.percent,
-                       'drawn_at': sample.considered_at,
-                       'audit_instance_id': audit_case.id if audit_case else None,
-                       'audit_case': audit_case.business_key if audit_case else None,
-                       'audit_status': audit_case.status.value if audit_case else None,
-                       'outcome': audit_case.outcome if audit_case else None,
-                       'outcome_name': outcome.name if outcome else None,
-                       'outcome_name_en': outcome.name_en if outcome else None,
-                       'auditors': [users.get(u, '') for u in done_by],
-                       'reason': (close.data or {}).get('reason') if close else None,
-                       'basis': close.basis if close else None})
-    return result

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 from flask_babel import gettext
 
-from workflows import deadlines, listing
+from workflows import listing
 from workflows.definitions import loaded_definition
 from workflows.models import InstanceStatus
 from workflows.queries import CASE_SORTS, CaseSearch
+from workflows.sqltime import utc_start_of
 
 from ..templating import options, process_name
 
@@ -26,12 +27,6 @@ def type_choices(definitions) -> list[tuple[str, str, list[tuple[str, str]]]]:
             choices.append((definition.key, process_name(definition),
                             [(f'{definition.key}:{code}', text) for code, text in options(declared[1])]))
     return choices
-
-
-def _utc_midnight(day: date) -> datetime:
-    """The start of a center calendar day, as the naive UTC the tables store."""
-    local = datetime.combine(day, time(), tzinfo=deadlines.CENTER_TZ)
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _day(args, name, errors):
@@ -69,6 +64,6 @@ def read_search(args, definitions) -> tuple[CaseSearch, dict[str, str]]:
         errors['to'] = gettext('The end of the period is before its start.')
     sort = args.get('sort', '')
     return CaseSearch(text=args.get('q', '')[:100], status=status, process=process, kind=kind,
-                      registered_from=_utc_midnight(first) if first else None,
-                      registered_before=_utc_midnight(last + timedelta(days=1)) if last else None,
+                      registered_from=utc_start_of(first) if first else None,
+                      registered_before=utc_start_of(last + timedelta(days=1)) if last else None,
                       sort=sort if sort.removeprefix('-') in CASE_SORTS else '-registered'), errors

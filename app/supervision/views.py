@@ -13,7 +13,7 @@ from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from workflows import feed, refusals, stats
+from workflows import feed, internal_audits, refusals, stats
 from workflows.deadlines import load_calendar
 from workflows.definitions import latest_definition, latest_definitions, loaded_definition
 from workflows.errors import N_, DomainError
@@ -191,7 +191,7 @@ def table_rows(name, session, f, calendar, work=None):
                        confirmed=_fmt_local(row['confirmed_at']))
         return rows
     if name == 'audits':
-        rows = stats.audit_samples(session, f)
+        rows = internal_audits.register(session, f)
         for row in rows:
             row['drawn'] = _fmt_local(row['drawn_at'])
             if row['outcome_name']:

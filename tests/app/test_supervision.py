@@ -91,7 +91,7 @@ def test_every_table_exports_as_csv_and_xlsx(login, history):
         rows = _csv(client.get(f'/supervision/export/{name}.csv?{RANGE_ARGS}'))
         response = client.get(f'/supervision/export/{name}.xlsx?{RANGE_ARGS}')
         assert response.status_code == 200
-        assert response.headers['Content-Disposition'].endswith(f'.xlsx"')
+        assert response.headers['Content-Disposition'].endswith('.xlsx"')
         sheet = load_workbook(io.BytesIO(response.data)).active
         assert [[str(c) if c is not None else '' for c in row] for row in sheet.iter_rows(values_only=True)][0] == rows[0]
         assert sheet.max_row == len(rows), name
